@@ -41,8 +41,9 @@ double rng_nextDouble(Rng* rng);
  * rng_nextU32. `buf` may be NULL when len is 0. */
 void rng_fillBytes(Rng* rng, void* buf, size_t len);
 
-/* Uniform integer in [0, n) without modulo bias (widening multiply with rejection, the method of
- * rand's single-sample integer ranges). n == 0 means the full 64-bit range. */
+/* Uniform integer in [0, n) without modulo bias (widening multiply with rejection, modelled on
+ * rand 0.8's single-sample u64 ranges; not verified bit-for-bit against Rust). n == 0 means the
+ * full 64-bit range. */
 uint64_t rng_nextBounded(Rng* rng, uint64_t n);
 
 /* ---- SipHash -------------------------------------------------------------------------------- */

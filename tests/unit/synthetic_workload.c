@@ -181,7 +181,8 @@ char* synthetic_run(const SyntheticConfig* cfg, unsigned parallelism, size_t* tr
     /* Initial timers, armed from this thread before the run. */
     for (uint32_t i = 0; i < cfg->n_hosts; i++) {
         for (uint32_t k = 0; k < cfg->timers_per_host; k++) {
-            SimTime at = rng_nextBounded(host_getRng(hosts[i]), cfg->max_timer_quanta) * cfg->quantum;
+            Rng* rng = host_getRng(hosts[i]);
+            SimTime at = rng_nextBounded(rng, cfg->max_timer_quanta) * cfg->quantum;
             Task* timer = task_new(_synthetic_onTimer, &run, NULL, NULL, NULL);
             host_scheduleTaskAtTime(hosts[i], timer, at);
             task_unref(timer);
