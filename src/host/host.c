@@ -1,0 +1,203 @@
+/* Simulated hosts and the execution of their events.
+ *
+ * Invariants: `now` never decreases; every queued event has time >= now and < stop_time; the
+ * sequence counter hands out each number once, shared by local events and the packets this host
+ * sends, so (source id, sequence) identifies an event globally. */
+#include "host/host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/engine_debug.h"
+#include "host/eventqueue.h"
+#include "host/worker.h"
+
+#define HOST_MAGIC 0x4057a11cu
+/* "255.255.255.255" plus the terminator. */
+#define HOST_IP_STRING_LEN 16
+
+struct _Host {
+    HostId id;                            /* index in hostname order */
+    char* name;                           /* owned copy */
+    uint32_t ip;                          /* host byte order */
+    char ip_string[HOST_IP_STRING_LEN];   /* dotted quad of ip */
+    uint32_t node_id;                     /* graph node */
+    uint64_t bandwidth_up_bits;           /* bits per second */
+    uint64_t bandwidth_down_bits;         /* bits per second */
+    uint64_t rng_seed;                    /* seed the generator started from */
+    Rng rng;                              /* the host's generator */
+    SimTime stop_time;                    /* nothing is queued at or after this */
+    SimTime now;                          /* time of the running or last event */
+    uint64_t next_sequence;               /* next per-source sequence number */
+    uint64_t executed_events;             /* events run so far */
+    EventQueue* queue;                    /* owned */
+    LogContext log;                       /* owned; borrowed by the logger while running */
+    ENGINE_MAGIC_DECLARE;
+};
+
+Host* host_new(const HostParams* params) {
+    ENGINE_ASSERT(params != NULL && params->name != NULL);
+    Host* host = calloc(1, sizeof(*host));
+    ENGINE_ASSERT(host != NULL);
+    host->id = params->id;
+    host->name = strdup(params->name);
+    ENGINE_ASSERT(host->name != NULL);
+    host->ip = params->ip;
+    snprintf(host->ip_string, sizeof(host->ip_string), "%u.%u.%u.%u", (params->ip >> 24) & 0xff,
+             (params->ip >> 16) & 0xff, (params->ip >> 8) & 0xff, params->ip & 0xff);
+    host->node_id = params->node_id;
+    host->bandwidth_up_bits = params->bandwidth_up_bits;
+    host->bandwidth_down_bits = params->bandwidth_down_bits;
+    host->rng_seed = params->rng_seed;
+    rng_seedFromU64(&host->rng, params->rng_seed);
+    host->stop_time = params->stop_time;
+    host->now = 0;
+    host->queue = eventqueue_new();
+    host->log = (LogContext){
+        .host_name = host->name,
+        .host_ip = host->ip_string,
+        .level = params->log_level,
+        .now = SIMTIME_INVALID,
+    };
+    ENGINE_MAGIC_INIT(host, HOST_MAGIC);
+    return host;
+}
+
+void host_free(Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    eventqueue_free(host->queue);
+    logger_clearContext(&host->log);
+    free(host->name);
+    ENGINE_MAGIC_CLEAR(host);
+    free(host);
+}
+
+/* ---- getters -------------------------------------------------------------------------------- */
+
+HostId host_getId(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->id;
+}
+
+const char* host_getName(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->name;
+}
+
+uint32_t host_getIp(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->ip;
+}
+
+const char* host_getIpString(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->ip_string;
+}
+
+uint32_t host_getNodeId(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->node_id;
+}
+
+uint64_t host_getBandwidthUpBits(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->bandwidth_up_bits;
+}
+
+uint64_t host_getBandwidthDownBits(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->bandwidth_down_bits;
+}
+
+uint64_t host_getRngSeed(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->rng_seed;
+}
+
+SimTime host_getStopTime(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->stop_time;
+}
+
+Rng* host_getRng(Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return &host->rng;
+}
+
+SimTime host_getCurrentTime(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->now;
+}
+
+SimTime host_getNextEventTime(Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return eventqueue_peekTime(host->queue);
+}
+
+uint64_t host_getExecutedEventCount(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->executed_events;
+}
+
+LogContext* host_getLogContext(Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return &host->log;
+}
+
+/* ---- events --------------------------------------------------------------------------------- */
+
+void host_execute(Host* host, SimTime window_end) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    LogContext* previous_log = logger_getContext();
+    logger_setContext(&host->log);
+    worker_beginHost(host, window_end);
+    for (;;) {
+        SimTime next = eventqueue_peekTime(host->queue);
+        if (next == SIMTIME_INVALID || next >= window_end) {
+            break;
+        }
+        Event* event = eventqueue_pop(host->queue);
+        ENGINE_ASSERT(next >= host->now);
+        host->now = next;
+        host->log.now = next;
+        worker_setCurrentEvent(event);
+        task_execute(event_getTask(event), host);
+        worker_setCurrentEvent(NULL);
+        host->executed_events++;
+        event_free(event);
+    }
+    worker_endHost();
+    host->log.now = SIMTIME_INVALID;
+    logger_setContext(previous_log);
+}
+
+uint64_t host_takeSequence(Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->next_sequence++;
+}
+
+void host_pushRemoteEvent(Host* host, Event* event) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    ENGINE_ASSERT(event_getDestinationHostId(event) == host->id);
+    eventqueue_pushRemote(host->queue, event);
+}
+
+bool host_scheduleTaskAtTime(Host* host, Task* task, SimTime time) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    ENGINE_ASSERT(time >= host->now);
+    if (time >= host->stop_time) {
+        return false;
+    }
+    Event* event =
+        event_new(time, EVENT_KIND_LOCAL, host->id, host_takeSequence(host), host->id, task);
+    eventqueue_push(host->queue, event);
+    return true;
+}
+
+bool host_scheduleTaskWithDelay(Host* host, Task* task, SimTime delay) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    /* Saturate instead of wrapping: a huge delay simply lands past the stop time. */
+    SimTime time = delay > SIMTIME_MAX - host->now ? SIMTIME_MAX : host->now + delay;
+    return host_scheduleTaskAtTime(host, task, time);
+}

@@ -1,0 +1,86 @@
+/* A simulated host: identity (id, name, IP, network node, bandwidth), its event queue and clock,
+ * its random generator and its log context.
+ *
+ * Threading: a host is run by one worker at a time (host_execute). Everything here except
+ * host_pushRemoteEvent and the const getters must only be called by the thread running the host,
+ * or by the scheduler's thread while no round is running (setup, between rounds). Host code
+ * reaches other hosts only through worker_sendRemoteEvent.
+ *
+ * Ownership: host_new copies the strings in HostParams; the host owns its queue, its events and
+ * its log buffer. Hosts are not refcounted: the controller owns them and frees them after the
+ * scheduler is done. */
+#ifndef SIM_HOST_HOST_H_
+#define SIM_HOST_HOST_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/event.h"
+#include "host/task.h"
+#include "lib/logger.h"
+#include "lib/rng.h"
+#include "lib/simtime.h"
+
+typedef struct _Host Host;
+
+typedef struct {
+    HostId id;                    /* index in hostname order */
+    const char* name;             /* host name (copied) */
+    uint32_t ip;                  /* IPv4 address, host byte order */
+    uint32_t node_id;             /* network graph node the host is attached to */
+    uint64_t bandwidth_up_bits;   /* upstream bandwidth, bits per second */
+    uint64_t bandwidth_down_bits; /* downstream bandwidth, bits per second */
+    uint64_t rng_seed;            /* from rng_hostSeed(general.seed, name) */
+    LogLevel log_level;           /* effective log level while this host runs */
+    SimTime stop_time;            /* events at or after this time are never queued */
+} HostParams;
+
+/* New host; copies the strings. Caller frees with host_free. */
+Host* host_new(const HostParams* params);
+/* Frees the host, its pending events (dropping their task references) and its log buffer. */
+void host_free(Host* host);
+
+HostId host_getId(const Host* host);
+/* Borrowed, lives as long as the host. */
+const char* host_getName(const Host* host);
+uint32_t host_getIp(const Host* host);
+/* Dotted quad, borrowed. */
+const char* host_getIpString(const Host* host);
+uint32_t host_getNodeId(const Host* host);
+uint64_t host_getBandwidthUpBits(const Host* host);
+uint64_t host_getBandwidthDownBits(const Host* host);
+uint64_t host_getRngSeed(const Host* host);
+SimTime host_getStopTime(const Host* host);
+
+/* The host's generator (borrowed); only the host's own events may touch it. */
+Rng* host_getRng(Host* host);
+
+/* Time of the running event, or of the last event run (0 before the first). */
+SimTime host_getCurrentTime(const Host* host);
+/* Time of the host's next event, or SIMTIME_INVALID when its queue is empty. */
+SimTime host_getNextEventTime(Host* host);
+/* Number of events this host has run. */
+uint64_t host_getExecutedEventCount(const Host* host);
+
+/* Runs every queued event with time < window_end in the total order, including events those
+ * events schedule inside the window. Makes the host current for worker_* and for the logger
+ * (logger_setContext) while it runs, and updates the log context's time per event. */
+void host_execute(Host* host, SimTime window_end);
+
+/* Schedule a local task `delay` after the current time (host_getCurrentTime), or at absolute
+ * `time` (which must not be earlier than the current time). Takes a reference on `task`; the
+ * event is dropped silently if its time is >= the stop time. Returns true if queued. */
+bool host_scheduleTaskWithDelay(Host* host, Task* task, SimTime delay);
+bool host_scheduleTaskAtTime(Host* host, Task* task, SimTime time);
+
+/* The host's log context (borrowed). The scheduler flushes it between rounds. */
+LogContext* host_getLogContext(Host* host);
+
+/* ---- For worker.c only ---------------------------------------------------------------------- */
+
+/* Returns the next per-source sequence number and advances it. Owner only. */
+uint64_t host_takeSequence(Host* host);
+/* Queues an event built by another host (the delivery seam). Any thread; takes ownership. */
+void host_pushRemoteEvent(Host* host, Event* event);
+
+#endif
