@@ -184,8 +184,8 @@ static void _controller_logSummary(Controller* c) {
     char ip[16], up[32], down[32], lat[32];
     for (size_t i = 0; i < c->n_hosts; i++) {
         const HostConfig* h = &config->hosts[i];
-        units_formatBandwidth(host_getBandwidthUp(c->hosts[i]), up, sizeof(up));
-        units_formatBandwidth(host_getBandwidthDown(c->hosts[i]), down, sizeof(down));
+        units_formatBandwidth(host_getBandwidthUpBits(c->hosts[i]), up, sizeof(up));
+        units_formatBandwidth(host_getBandwidthDownBits(c->hosts[i]), down, sizeof(down));
         log_info("host %zu '%s': address %s, network node %u, bandwidth up %s down %s, "
                  "%zu processes",
                  i, h->name, addressing_format(c->ips[i], ip), h->network_node_id, up, down,
