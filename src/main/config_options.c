@@ -41,7 +41,7 @@ const ConfigOption config_options[] = {
     /* general (compat.md 1.3) */
     {.section = CONFIG_SECTION_GENERAL, .key = "stop_time", .flag = "stop-time",
      .type = CONFIG_OPT_TIME, .required = true, .offset = GEN(stop_time), .has_offset = NO_HAS,
-     .value_name = "time", .help = "The simulated time at which the simulation ends"},
+     .value_name = "time", .help = "The simulated time at which the simulation ends (required, here or in the file)"},
     OPT_GENERAL("seed", "seed", 0, CONFIG_OPT_U32, "1", GEN(seed), "N",
                 "Initialize randomness using this seed"),
     OPT_GENERAL("parallelism", "parallelism", 'p', CONFIG_OPT_U32, "0", GEN(parallelism), "N",

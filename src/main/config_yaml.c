@@ -162,21 +162,20 @@ CNode* cnode_newFromCli(const char* text, const char* flag) {
 /* Building the tree from libyaml events                                                          */
 /* ---------------------------------------------------------------------------------------------- */
 
-/* The key path of the innermost open collection, e.g. "hosts.server.processes[0]". */
+/* The key path of the node about to be attached, e.g. "hosts.server.processes[0]": every open
+ * collection contributes its current key (when a value is expected) or its next index. When the
+ * innermost mapping expects a key, the path is that of the mapping itself. */
 static char* _cnode_stackPath(const CNodeBuilder* b) {
     GString* path = g_string_new(NULL);
     for (guint i = 0; i < b->stack->len; i++) {
         const CNode* open = b->stack->pdata[i];
-        if (i + 1 == b->stack->len) {
-            break; /* the innermost collection is the one being filled */
-        }
-        if (open->kind == CNODE_MAPPING && open->keys->len == open->items->len) {
-            g_string_append(path, ".?"); /* a collection used as a key */
-        } else if (open->kind == CNODE_MAPPING) {
+        if (open->kind == CNODE_SEQUENCE) {
+            g_string_append_printf(path, "[%u]", open->items->len);
+        } else if (open->keys->len > open->items->len) {
             const CNode* key = open->keys->pdata[open->keys->len - 1];
             g_string_append_printf(path, "%s%s", path->len > 0 ? "." : "", key->text);
-        } else {
-            g_string_append_printf(path, "[%u]", open->items->len);
+        } else if (i + 1 < b->stack->len) {
+            g_string_append(path, path->len > 0 ? ".?" : "?"); /* a collection used as a key */
         }
     }
     return g_string_free(path, FALSE);
