@@ -25,6 +25,7 @@ typedef struct {
     GError** error;        /* failure goes here */
     GPtrArray* stack;      /* open collections (CNode*, borrowed from the tree) */
     GPtrArray* anchors;    /* anchor name of each open collection (char*, may be NULL) */
+    GPtrArray* key_sets;   /* per open collection: key text -> key CNode* (mappings), or NULL */
     GHashTable* anchored;  /* anchor name -> CNode* (borrowed); last definition wins */
     CNode* root;           /* the document (owned until returned) */
     size_t n_nodes;        /* nodes created so far */
@@ -115,6 +116,37 @@ static bool _cnode_matchAll(const char* s, const char* charset, size_t min_len) 
     return n >= min_len && s[n] == '\0';
 }
 
+/* Core schema float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, [-+]?.inf, .nan. */
+static bool _cnode_isFloat(const char* s) {
+    static const char* const specials[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
+    const char* p = (s[0] == '-' || s[0] == '+') ? s + 1 : s;
+    for (int i = 0; specials[i] != NULL; i++) {
+        if (strcmp(p, specials[i]) == 0 && (i < 3 || p == s)) {
+            return true;
+        }
+    }
+    size_t int_digits = strspn(p, "0123456789");
+    size_t frac_digits = 0;
+    p += int_digits;
+    if (*p == '.') {
+        frac_digits = strspn(p + 1, "0123456789");
+        p += 1 + frac_digits;
+    }
+    if (int_digits == 0 && frac_digits == 0) {
+        return false;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        p += (*p == '-' || *p == '+') ? 1 : 0;
+        size_t exp_digits = strspn(p, "0123456789");
+        if (exp_digits == 0) {
+            return false;
+        }
+        p += exp_digits;
+    }
+    return *p == '\0';
+}
+
 /* YAML 1.2 core schema resolution of a plain scalar. */
 static CNodeKind _cnode_resolvePlain(const char* s) {
     static const char* const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
@@ -139,11 +171,7 @@ static CNodeKind _cnode_resolvePlain(const char* s) {
     if (_cnode_matchAll(p, "0123456789", 1)) {
         return CNODE_INT;
     }
-    if (g_regex_match_simple("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$", s, 0, 0) ||
-        g_regex_match_simple("^([-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$", s, 0, 0)) {
-        return CNODE_FLOAT;
-    }
-    return CNODE_STRING;
+    return _cnode_isFloat(s) ? CNODE_FLOAT : CNODE_STRING;
 }
 
 CNode* cnode_newFromCli(const char* text, const char* flag) {
@@ -213,8 +241,10 @@ static int _cnode_attach(CNodeBuilder* b, CNode* node) {
         cnode_free(node);
         return rv;
     }
-    CNode* first = NULL;
-    if (cnode_lookup(parent, node->text, &first) != NULL) {
+    /* A hash set per open mapping keeps duplicate detection linear (hosts maps can be large). */
+    GHashTable* seen = b->key_sets->pdata[b->key_sets->len - 1];
+    const CNode* first = g_hash_table_lookup(seen, node->text);
+    if (first != NULL) {
         char* quoted = config_quote(node->text);
         char* what = g_strdup_printf("duplicate key '%s' (first defined at line %d)", quoted,
                                      first->line);
@@ -225,6 +255,7 @@ static int _cnode_attach(CNodeBuilder* b, CNode* node) {
         return rv;
     }
     g_ptr_array_add(parent->keys, node);
+    g_hash_table_insert(seen, node->text, node);
     return 0;
 }
 
@@ -302,12 +333,14 @@ static int _cnode_onEvent(CNodeBuilder* b, const yaml_event_t* ev) {
             CNode* node = _cnode_new(is_map ? CNODE_MAPPING : CNODE_SEQUENCE, line, column);
             g_ptr_array_add(b->stack, node);
             g_ptr_array_add(b->anchors, g_strdup((const char*)anchor));
+            g_ptr_array_add(b->key_sets, is_map ? g_hash_table_new(g_str_hash, g_str_equal) : NULL);
             return 0;
         }
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT: {
             CNode* node = g_ptr_array_steal_index(b->stack, b->stack->len - 1);
             char* anchor = g_ptr_array_steal_index(b->anchors, b->anchors->len - 1);
+            g_ptr_array_remove_index(b->key_sets, b->key_sets->len - 1);
             if (anchor != NULL) {
                 g_hash_table_insert(b->anchored, anchor, node);
             }
@@ -433,12 +466,19 @@ static int _cnode_build(CNodeBuilder* b, const char* text, size_t len) {
     return rv;
 }
 
+static void _cnode_freeKeySet(gpointer set) {
+    if (set != NULL) {
+        g_hash_table_destroy(set);
+    }
+}
+
 CNode* cnode_parse(const char* name, const char* text, size_t len, GError** error) {
     CNodeBuilder b = {
         .file = name,
         .error = error,
         .stack = g_ptr_array_new(),
         .anchors = g_ptr_array_new_with_free_func(g_free),
+        .key_sets = g_ptr_array_new_with_free_func(_cnode_freeKeySet),
         .anchored = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
     };
     int rv = _cnode_build(&b, text, len);
@@ -448,6 +488,7 @@ CNode* cnode_parse(const char* name, const char* text, size_t len, GError** erro
     }
     g_ptr_array_free(b.stack, TRUE);
     g_ptr_array_free(b.anchors, TRUE);
+    g_ptr_array_free(b.key_sets, TRUE);
     g_hash_table_destroy(b.anchored);
     if (rv != 0) {
         /* Partial trees: open collections were freed above, attached ones hang off them. */
