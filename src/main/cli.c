@@ -155,12 +155,14 @@ static const CliFlag* _cli_findFlag(const char* name, char short_flag) {
     return NULL;
 }
 
-static CliResult _cli_addOverride(CliOptions* out, const ConfigOption* opt, const char* typed,
+/* Records `--flag value` as an override of the option's key and checks the value. `flag` is the
+ * long form, kept in the override for error messages. */
+static CliResult _cli_addOverride(CliOptions* out, const ConfigOption* opt, const char* flag,
                                   const char* value) {
     ConfigOverride o = {
         .key = g_strdup_printf("%s.%s", config_sectionName(opt->section), opt->key),
         .value = g_strdup(value),
-        .flag = g_strdup(typed),
+        .flag = g_strdup(flag),
     };
     out->overrides = g_renew(ConfigOverride, out->overrides, out->n_overrides + 1);
     out->overrides[out->n_overrides++] = o;
@@ -254,8 +256,14 @@ static CliResult _cli_parseShort(int argc, char** argv, int* i, CliOptions* out)
         if (value == NULL) {
             value = argv[++*i];
         }
-        return opt != NULL ? _cli_addOverride(out, opt, typed, value)
-                           : _cli_applyFlag(out, flag, value);
+        if (flag != NULL) {
+            return _cli_applyFlag(out, flag, value);
+        }
+        /* Messages name the long form ("--parallelism"), which says more than "-p". */
+        char* long_name = g_strdup_printf("--%s", opt->flag);
+        CliResult rv = _cli_addOverride(out, opt, long_name, value);
+        g_free(long_name);
+        return rv;
     }
     return CLI_RUN;
 }

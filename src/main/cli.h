@@ -13,7 +13,8 @@
 
 typedef struct {
     char* config_path;          /* positional CONFIG; "-" = stdin; NULL with an exclusive flag */
-    ConfigOverride* overrides;  /* owned array (its strings too), in command-line order */
+    ConfigOverride* overrides;  /* owned array (its strings too), in command-line order; `flag`
+                                 * is always the long form ("--parallelism" also for "-p") */
     size_t n_overrides;         /* entries in `overrides` */
     bool show_config;           /* --show-config */
     bool shm_cleanup;           /* --shm-cleanup */

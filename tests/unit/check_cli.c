@@ -52,10 +52,11 @@ START_TEST(test_short_flags) {
     const char* args[] = {"-p", "4", "-ldebug", "-d", "out", "-e", "tmpl", "-g", "-", NULL};
     ck_assert_int_eq(_parse(&o, args), CLI_RUN);
     ck_assert_str_eq(o.config_path, "-");
-    _assertOverride(&o, 0, "general.parallelism", "4", "-p");
-    _assertOverride(&o, 1, "general.log_level", "debug", "-l");
-    _assertOverride(&o, 2, "general.data_directory", "out", "-d");
-    _assertOverride(&o, 3, "general.template_directory", "tmpl", "-e");
+    /* short forms are recorded under their long name, which error messages then show */
+    _assertOverride(&o, 0, "general.parallelism", "4", "--parallelism");
+    _assertOverride(&o, 1, "general.log_level", "debug", "--log-level");
+    _assertOverride(&o, 2, "general.data_directory", "out", "--data-directory");
+    _assertOverride(&o, 3, "general.template_directory", "tmpl", "--template-directory");
     ck_assert(o.gdb);
     cli_clear(&o);
 }
