@@ -1,7 +1,7 @@
 /* Command-line parsing (compat.md 1.1 step 1 and 4). A hand-written loop rather than getopt_long,
  * so every failure is exactly one line "umbra: <what is wrong>" on stderr and nothing else:
  *   --flag value, --flag=value, -p 4, -p4, clustered no-value short flags (-gh), `--` ends flags.
- * Config flags are generated from the options table (config_options.c); their values are checked
+ * Config flags are generated from the options table (config_table.c); their values are checked
  * with the config decoders before the file is read, and kept as ConfigOverrides in order. */
 #include "main/cli.h"
 
@@ -23,12 +23,12 @@ typedef enum {
 } CliFlagId;
 
 typedef struct {
-    CliFlagId id;      /* what it does */
-    const char* name;  /* long name without "--" */
-    char short_flag;   /* or 0 */
-    bool takes_value;  /* --debug-hosts only */
+    CliFlagId id;           /* what it does */
+    const char* name;       /* long name without "--" */
+    char short_flag;        /* or 0 */
+    bool takes_value;       /* --debug-hosts only */
     const char* value_name; /* placeholder in help */
-    const char* help;  /* one line */
+    const char* help;       /* one line */
 } CliFlag;
 
 static const CliFlag _cli_flags[] = {
@@ -104,11 +104,12 @@ char* cli_helpText(bool hidden) {
             continue; /* shown on the -h line, as clap does */
         }
         _cli_helpLine(out, f->short_flag, f->id == CLI_FLAG_HELP_SHORT ? "help" : f->name,
-                      f->value_name, hidden && f->id == CLI_FLAG_HELP_SHORT ? "Print help" : f->help,
-                      NULL);
+                      f->value_name,
+                      hidden && f->id == CLI_FLAG_HELP_SHORT ? "Print help" : f->help, NULL);
     }
-    _cli_helpSection(out, CONFIG_SECTION_GENERAL, hidden, "General (Override configuration file "
-                                                          "options)");
+    _cli_helpSection(out, CONFIG_SECTION_GENERAL, hidden,
+                     "General (Override configuration file "
+                     "options)");
     _cli_helpSection(out, CONFIG_SECTION_NETWORK, hidden, "Network (Override network options)");
     _cli_helpSection(out, CONFIG_SECTION_HOST_OPTIONS, hidden,
                      "Host Defaults (Default options for hosts)");
@@ -189,11 +190,21 @@ static CliResult _cli_applyFlag(CliOptions* out, const CliFlag* f, const char* v
             fputs(text, stdout);
             g_free(text);
             return CLI_EXIT_SUCCESS;
-        case CLI_FLAG_VERSION: printf("umbra %s\n", UMBRA_VERSION); return CLI_EXIT_SUCCESS;
-        case CLI_FLAG_GDB: out->gdb = true; return CLI_RUN;
-        case CLI_FLAG_SHM_CLEANUP: out->shm_cleanup = true; return CLI_RUN;
-        case CLI_FLAG_SHOW_BUILD_INFO: out->show_build_info = true; return CLI_RUN;
-        case CLI_FLAG_SHOW_CONFIG: out->show_config = true; return CLI_RUN;
+        case CLI_FLAG_VERSION:
+            printf("umbra %s\n", UMBRA_VERSION);
+            return CLI_EXIT_SUCCESS;
+        case CLI_FLAG_GDB:
+            out->gdb = true;
+            return CLI_RUN;
+        case CLI_FLAG_SHM_CLEANUP:
+            out->shm_cleanup = true;
+            return CLI_RUN;
+        case CLI_FLAG_SHOW_BUILD_INFO:
+            out->show_build_info = true;
+            return CLI_RUN;
+        case CLI_FLAG_SHOW_CONFIG:
+            out->show_config = true;
+            return CLI_RUN;
         case CLI_FLAG_DEBUG_HOSTS:
             g_strfreev(out->debug_hosts);
             out->debug_hosts = g_strsplit(value, ",", -1);

@@ -12,15 +12,15 @@
 #include "main/config.h"
 
 typedef struct {
-    char* config_path;          /* positional CONFIG; "-" = stdin; NULL with an exclusive flag */
-    ConfigOverride* overrides;  /* owned array (its strings too), in command-line order; `flag`
-                                 * is always the long form ("--parallelism" also for "-p") */
-    size_t n_overrides;         /* entries in `overrides` */
-    bool show_config;           /* --show-config */
-    bool shm_cleanup;           /* --shm-cleanup */
-    bool show_build_info;       /* --show-build-info */
-    bool gdb;                   /* -g/--gdb */
-    char** debug_hosts;         /* --debug-hosts a,b: NULL-terminated, or NULL */
+    char* config_path;         /* positional CONFIG; "-" = stdin; NULL with an exclusive flag */
+    ConfigOverride* overrides; /* owned array (its strings too), in command-line order; `flag`
+                                * is always the long form ("--parallelism" also for "-p") */
+    size_t n_overrides;        /* entries in `overrides` */
+    bool show_config;          /* --show-config */
+    bool shm_cleanup;          /* --shm-cleanup */
+    bool show_build_info;      /* --show-build-info */
+    bool gdb;                  /* -g/--gdb */
+    char** debug_hosts;        /* --debug-hosts a,b: NULL-terminated, or NULL */
 } CliOptions;
 
 typedef enum { CLI_RUN, CLI_EXIT_SUCCESS, CLI_EXIT_FAILURE } CliResult;

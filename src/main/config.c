@@ -14,8 +14,8 @@
 
 #include "main/config_internal.h"
 
-static const char* const _config_topKeys[] = {"general",    "network", "host_option_defaults",
-                                              "experimental", "hosts", NULL};
+static const char* const _config_topKeys[] = {"general",      "network", "host_option_defaults",
+                                              "experimental", "hosts",   NULL};
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Helpers shared with config_hosts.c                                                             */
@@ -233,28 +233,27 @@ static int _config_decodeRoot(ConfigCtx* ctx, Config* config, const CNode* root)
         return -EINVAL;
     }
     const CNode* network = cnode_lookup(root, "network", NULL);
-    if (config_decodeSection(ctx, network, CONFIG_SECTION_NETWORK, config, "network",
-                             network_extra, false) != 0) {
+    if (config_decodeSection(ctx, network, CONFIG_SECTION_NETWORK, config, "network", network_extra,
+                             false) != 0) {
         return -EINVAL;
     }
     const CNode* graph = cnode_lookup(network, "graph", NULL);
     if (graph == NULL) {
-        return config_fail(ctx->error, ctx->file, network, "network.graph",
-                           "missing required key");
+        return config_fail(ctx->error, ctx->file, network, "network.graph", "missing required key");
     }
     if (_config_decodeGraph(ctx, graph, &config->graph) != 0) {
         return -EINVAL;
     }
     const CNode* hod = cnode_lookup(root, "host_option_defaults", NULL);
-    if (hod != NULL && config_decodeSection(ctx, hod, CONFIG_SECTION_HOST_OPTIONS,
-                                            &config->host_option_defaults,
-                                            "host_option_defaults", NULL, false) != 0) {
+    if (hod != NULL &&
+        config_decodeSection(ctx, hod, CONFIG_SECTION_HOST_OPTIONS, &config->host_option_defaults,
+                             "host_option_defaults", NULL, false) != 0) {
         return -EINVAL;
     }
     const CNode* exp = cnode_lookup(root, "experimental", NULL);
-    if (exp != NULL && config_decodeSection(ctx, exp, CONFIG_SECTION_EXPERIMENTAL,
-                                            &config->experimental, "experimental", NULL,
-                                            false) != 0) {
+    if (exp != NULL &&
+        config_decodeSection(ctx, exp, CONFIG_SECTION_EXPERIMENTAL, &config->experimental,
+                             "experimental", NULL, false) != 0) {
         return -EINVAL;
     }
     CNode* hosts_key = NULL;

@@ -108,7 +108,8 @@ static void _config_dumpHost(GString* out, const Config* config, const HostConfi
         g_string_append(out, "    ip_addr: null\n");
     }
     units_formatBandwidth(host->bandwidth_down, buf, sizeof(buf));
-    g_string_append_printf(out, "    bandwidth_down: %s\n", host->has_bandwidth_down ? buf : "null");
+    g_string_append_printf(out, "    bandwidth_down: %s\n",
+                           host->has_bandwidth_down ? buf : "null");
     units_formatBandwidth(host->bandwidth_up, buf, sizeof(buf));
     g_string_append_printf(out, "    bandwidth_up: %s\n", host->has_bandwidth_up ? buf : "null");
     g_string_append(out, "    host_options:\n");

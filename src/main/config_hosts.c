@@ -76,8 +76,8 @@ static const char* _config_checkIp(uint32_t ip) {
     return NULL;
 }
 
-static int _config_decodeIp(ConfigCtx* ctx, const CNode* node, const char* path,
-                            GHashTable* used, const char* host, HostConfig* out) {
+static int _config_decodeIp(ConfigCtx* ctx, const CNode* node, const char* path, GHashTable* used,
+                            const char* host, HostConfig* out) {
     const char* text;
     struct in_addr addr;
     if (config_decodeString(ctx, node, path, &text) != 0) {
@@ -285,10 +285,14 @@ static int _config_decodeProcessKey(ConfigCtx* ctx, const CNode* key, const CNod
 
 static int _config_decodeProcess(ConfigCtx* ctx, const Config* config, const CNode* entry,
                                  const char* path, ProcessConfig* proc) {
-    static const char* const allowed[] = {"path",          "args",
-                                          "environment",   "start_time",
-                                          "shutdown_time", "shutdown_signal",
-                                          "expected_final_state", NULL};
+    static const char* const allowed[] = {"path",
+                                          "args",
+                                          "environment",
+                                          "start_time",
+                                          "shutdown_time",
+                                          "shutdown_signal",
+                                          "expected_final_state",
+                                          NULL};
     if (config_expectMapping(ctx, entry, path) != 0) {
         return -EINVAL;
     }
@@ -367,15 +371,15 @@ static int _config_decodeHostKey(ConfigCtx* ctx, const Config* config, const CNo
                                       down ? &host->bandwidth_down : &host->bandwidth_up);
     }
     /* host_options: starts as a copy of host_option_defaults; null values keep the default. */
-    return config_decodeSection(ctx, value, CONFIG_SECTION_HOST_OPTIONS, &host->options, full,
-                                NULL, true);
+    return config_decodeSection(ctx, value, CONFIG_SECTION_HOST_OPTIONS, &host->options, full, NULL,
+                                true);
 }
 
 static int _config_decodeHost(ConfigCtx* ctx, const Config* config, const CNode* key,
                               const CNode* value, GHashTable* used_ips, HostConfig* host) {
-    static const char* const allowed[] = {"network_node_id", "processes",    "ip_addr",
-                                          "bandwidth_down",  "bandwidth_up", "host_options",
-                                          NULL};
+    static const char* const allowed[] = {
+        "network_node_id", "processes",    "ip_addr", "bandwidth_down",
+        "bandwidth_up",    "host_options", NULL};
     static const char* const required[] = {"network_node_id", "processes", NULL};
     char* path = g_strdup_printf("hosts.%s", key->text);
     host->name = g_strdup(key->text);
@@ -418,8 +422,7 @@ static int _config_compareHosts(const void* a, const void* b) {
 }
 
 int config_decodeHosts(ConfigCtx* ctx, Config* config, const CNode* at, const CNode* hosts) {
-    if (hosts->kind == CNODE_NULL ||
-        (hosts->kind == CNODE_MAPPING && hosts->keys->len == 0)) {
+    if (hosts->kind == CNODE_NULL || (hosts->kind == CNODE_MAPPING && hosts->keys->len == 0)) {
         return config_fail(ctx->error, ctx->file, at, "hosts",
                            "The configuration did not contain any hosts");
     }

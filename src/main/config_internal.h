@@ -1,7 +1,8 @@
 /* Internals of the configuration loader, shared by config_yaml.c (the generic document tree),
- * config_options.c (the options table and the scalar decoders), config.c (typed deserialization and
- * validation), config_dump.c (config_toYaml) and cli.c (flags come from the same options table).
- * Nothing here is for other modules. */
+ * config_table.c (the options table), config_options.c (the decoders), config.c (typed
+ * deserialization and validation), config_hosts.c (hosts and processes), config_dump.c
+ * (config_toYaml) and cli.c (flags come from the same options table). Nothing here is for other
+ * modules. */
 #ifndef SIM_MAIN_CONFIG_INTERNAL_H_
 #define SIM_MAIN_CONFIG_INTERNAL_H_
 
@@ -46,7 +47,8 @@ struct _CNode {
 CNode* cnode_parse(const char* name, const char* text, size_t len, GError** error);
 void cnode_free(CNode* node);
 
-/* Value of `key` in a mapping node, or NULL (borrowed). `key_out`, if not NULL, gets the key node. */
+/* Value of `key` in a mapping node, or NULL (borrowed). `key_out`, if not NULL, gets the key node.
+ */
 CNode* cnode_lookup(const CNode* map, const char* key, CNode** key_out);
 
 /* A scalar node for a command-line value: "null" (and "~") become null, other text is resolved
@@ -96,7 +98,7 @@ int config_decodeString(ConfigCtx* ctx, const CNode* node, const char* path, con
 int config_expectMapping(ConfigCtx* ctx, const CNode* node, const char* path);
 
 /* ----------------------------------------------------------------------------------------------
- * The options table (config_options.c): every scalar option of general, network,
+ * The options table (config_table.c; decoding in config_options.c): every scalar option of general, network,
  * host_option_defaults and experimental. It drives deserialization, defaults, the command-line
  * flags, --help and the YAML dump.
  * ---------------------------------------------------------------------------------------------- */
@@ -118,23 +120,26 @@ typedef enum {
     CONFIG_OPT_ENUM,      /* int-sized enum, values 0..n-1 named by `choices` */
 } ConfigOptType;
 
+/* `has_offset` of options that are not nullable. */
+#define CONFIG_NO_HAS SIZE_MAX
+
 typedef struct {
-    ConfigSection section;       /* which mapping the key lives in */
-    const char* key;             /* YAML key, e.g. "stop_time" */
-    const char* flag;            /* long flag without "--", e.g. "stop-time" */
-    char short_flag;             /* e.g. 'p', or 0 */
-    ConfigOptType type;          /* value type */
-    bool nullable;               /* accepts null (the `has_offset` bool says whether set) */
-    bool required;               /* must be given (general.stop_time) */
-    bool hidden;                 /* hidden from -h (shown by --help) */
-    const char* const* choices;  /* CONFIG_OPT_ENUM: NULL-terminated names */
-    const char* default_text;    /* default as YAML scalar text; NULL = null or required */
-    uint64_t min_value;          /* numeric options: smallest allowed value */
-    uint64_t max_value;          /* numeric options: largest allowed value (0 = type's max) */
-    size_t offset;               /* offset of the value in the section's struct */
-    size_t has_offset;           /* nullable: offset of the bool "has" field */
-    const char* value_name;      /* placeholder in --help, e.g. "seconds" */
-    const char* help;            /* one-line description for --help */
+    ConfigSection section;      /* which mapping the key lives in */
+    const char* key;            /* YAML key, e.g. "stop_time" */
+    const char* flag;           /* long flag without "--", e.g. "stop-time" */
+    char short_flag;            /* e.g. 'p', or 0 */
+    ConfigOptType type;         /* value type */
+    bool nullable;              /* accepts null (the `has_offset` bool says whether set) */
+    bool required;              /* must be given (general.stop_time) */
+    bool hidden;                /* hidden from -h (shown by --help) */
+    const char* const* choices; /* CONFIG_OPT_ENUM: NULL-terminated names */
+    const char* default_text;   /* default as YAML scalar text; NULL = null or required */
+    uint64_t min_value;         /* numeric options: smallest allowed value */
+    uint64_t max_value;         /* numeric options: largest allowed value (0 = type's max) */
+    size_t offset;              /* offset of the value in the section's struct */
+    size_t has_offset;          /* nullable: offset of the bool "has" field */
+    const char* value_name;     /* placeholder in --help, e.g. "seconds" */
+    const char* help;           /* one-line description for --help */
 } ConfigOption;
 
 /* The table, in documentation order. */

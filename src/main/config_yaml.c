@@ -7,8 +7,8 @@
  *     the anchored node's positions); a budget on the number of nodes stops "billion laughs";
  *   - mapping keys are scalars and unique within their mapping (duplicates are an error, as with
  *     serde_yaml: the same hostname twice is rejected);
- *   - `<<` merge keys are gone: the merged mappings' keys were appended wherever the mapping did not
- *     already have the key (explicit keys win; in a sequence of mappings, earlier ones win);
+ *   - `<<` merge keys are gone: the merged mappings' keys were appended wherever the mapping did
+ * not already have the key (explicit keys win; in a sequence of mappings, earlier ones win);
  *   - top-level keys starting with `x-` are gone (docker-compose style extension fields).
  * Plain scalars are classified with the YAML 1.2 core schema (null, bool, int, float, string). */
 #include "main/config_internal.h"
@@ -21,15 +21,15 @@
 #define CNODE_MAX_NODES 1000000
 
 typedef struct {
-    const char* file;      /* name for messages (borrowed) */
-    GError** error;        /* failure goes here */
-    GPtrArray* stack;      /* open collections (CNode*, borrowed from the tree) */
-    GPtrArray* anchors;    /* anchor name of each open collection (char*, may be NULL) */
-    GPtrArray* key_sets;   /* per open collection: key text -> key CNode* (mappings), or NULL */
-    GHashTable* anchored;  /* anchor name -> CNode* (borrowed); last definition wins */
-    CNode* root;           /* the document (owned until returned) */
-    size_t n_nodes;        /* nodes created so far */
-    int n_documents;       /* documents seen */
+    const char* file;     /* name for messages (borrowed) */
+    GError** error;       /* failure goes here */
+    GPtrArray* stack;     /* open collections (CNode*, borrowed from the tree) */
+    GPtrArray* anchors;   /* anchor name of each open collection (char*, may be NULL) */
+    GPtrArray* key_sets;  /* per open collection: key text -> key CNode* (mappings), or NULL */
+    GHashTable* anchored; /* anchor name -> CNode* (borrowed); last definition wins */
+    CNode* root;          /* the document (owned until returned) */
+    size_t n_nodes;       /* nodes created so far */
+    int n_documents;      /* documents seen */
 } CNodeBuilder;
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -246,8 +246,8 @@ static int _cnode_attach(CNodeBuilder* b, CNode* node) {
     const CNode* first = g_hash_table_lookup(seen, node->text);
     if (first != NULL) {
         char* quoted = config_quote(node->text);
-        char* what = g_strdup_printf("duplicate key '%s' (first defined at line %d)", quoted,
-                                     first->line);
+        char* what =
+            g_strdup_printf("duplicate key '%s' (first defined at line %d)", quoted, first->line);
         int rv = _cnode_failAt(b, node, node->text, "%s", what);
         g_free(what);
         g_free(quoted);
@@ -294,8 +294,7 @@ static int _cnode_onAlias(CNodeBuilder* b, const yaml_event_t* ev, int line, int
         return _cnode_failAt(b, &at, NULL, "unknown YAML anchor '%s'", anchor);
     }
     if (b->n_nodes + _cnode_count(target) > CNODE_MAX_NODES) {
-        return _cnode_failAt(b, &at, NULL, "document too large after expanding alias '%s'",
-                             anchor);
+        return _cnode_failAt(b, &at, NULL, "document too large after expanding alias '%s'", anchor);
     }
     return _cnode_attach(b, _cnode_copy(target, &b->n_nodes));
 }
@@ -319,7 +318,8 @@ static int _cnode_onEvent(CNodeBuilder* b, const yaml_event_t* ev) {
                 return -EINVAL;
             }
             return _cnode_onScalar(b, ev, line, column);
-        case YAML_ALIAS_EVENT: return _cnode_onAlias(b, ev, line, column);
+        case YAML_ALIAS_EVENT:
+            return _cnode_onAlias(b, ev, line, column);
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT: {
             bool is_map = ev->type == YAML_MAPPING_START_EVENT;
@@ -346,7 +346,8 @@ static int _cnode_onEvent(CNodeBuilder* b, const yaml_event_t* ev) {
             }
             return _cnode_attach(b, node);
         }
-        default: return 0;
+        default:
+            return 0;
     }
 }
 
@@ -452,8 +453,8 @@ static int _cnode_build(CNodeBuilder* b, const char* text, size_t len) {
                 g_set_error(b->error, UMBRA_CONFIG_ERROR, 0, "%s:%d:%d: invalid YAML: %s: %s",
                             b->file, at.line, at.column, parser.context, problem);
             } else {
-                g_set_error(b->error, UMBRA_CONFIG_ERROR, 0, "%s:%d:%d: invalid YAML: %s",
-                            b->file, at.line, at.column, problem);
+                g_set_error(b->error, UMBRA_CONFIG_ERROR, 0, "%s:%d:%d: invalid YAML: %s", b->file,
+                            at.line, at.column, problem);
             }
             rv = -EINVAL;
             break;

@@ -27,10 +27,21 @@ static void _assertOverride(const CliOptions* o, size_t i, const char* key, cons
 
 START_TEST(test_overrides) {
     CliOptions o;
-    const char* args[] = {"--stop-time",    "10s",  "--progress",     "true",
-                          "--use-cpu-pinning=false", "--heartbeat-interval", "null",
-                          "--host-log-level", "debug", "--pcap-capture-size", "1 KiB",
-                          "--use-shortest-path", "false", "shadow.yaml", NULL};
+    const char* args[] = {"--stop-time",
+                          "10s",
+                          "--progress",
+                          "true",
+                          "--use-cpu-pinning=false",
+                          "--heartbeat-interval",
+                          "null",
+                          "--host-log-level",
+                          "debug",
+                          "--pcap-capture-size",
+                          "1 KiB",
+                          "--use-shortest-path",
+                          "false",
+                          "shadow.yaml",
+                          NULL};
     ck_assert_int_eq(_parse(&o, args), CLI_RUN);
     ck_assert_str_eq(o.config_path, "shadow.yaml");
     ck_assert_uint_eq(o.n_overrides, 7);
@@ -122,10 +133,10 @@ START_TEST(test_failures) {
         {"--seed", "4294967296", "x.yaml", NULL},
         {"--log-level", "loud", "x.yaml", NULL},
         {"--scheduler=fast", "x.yaml", NULL},
-        {"--seed", NULL},                 /* missing value */
-        {"--gdb=yes", "x.yaml", NULL},    /* no value expected */
-        {"a.yaml", "b.yaml", NULL},       /* two configs */
-        {"--progress", "true", NULL},     /* missing CONFIG */
+        {"--seed", NULL},              /* missing value */
+        {"--gdb=yes", "x.yaml", NULL}, /* no value expected */
+        {"a.yaml", "b.yaml", NULL},    /* two configs */
+        {"--progress", "true", NULL},  /* missing CONFIG */
         {"--native-preemption-native-interval", "10 ns", "x.yaml", NULL},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {

@@ -1,7 +1,8 @@
 /* Check suite for the configuration loader (src/main/config*.c): defaults, YAML extensions
  * (anchors, merge keys, x- fields), process fields, CLI overrides, the YAML dump round trip, and
  * every bad config in tests/configs/bad (whose first line says which message substring to expect;
- * files whose second line is "# stage: setup" need the graph and are the controller's to reject). */
+ * files whose second line is "# stage: setup" need the graph and are the controller's to reject).
+ */
 #include <check.h>
 #include <dirent.h>
 #include <signal.h>
@@ -12,13 +13,12 @@
 
 #define CONFIG_DIR UMBRA_SOURCE_DIR "/tests/configs"
 
-static const char* const _minimal =
-    "general: {stop_time: 10s}\n"
-    "network: {graph: {type: 1_gbit_switch}}\n"
-    "hosts:\n"
-    "  server:\n"
-    "    network_node_id: 0\n"
-    "    processes: [{path: /bin/true}]\n";
+static const char* const _minimal = "general: {stop_time: 10s}\n"
+                                    "network: {graph: {type: 1_gbit_switch}}\n"
+                                    "hosts:\n"
+                                    "  server:\n"
+                                    "    network_node_id: 0\n"
+                                    "    processes: [{path: /bin/true}]\n";
 
 static Config* _load(const char* text, const ConfigOverride* ov, size_t n) {
     GError* error = NULL;
@@ -112,19 +112,20 @@ END_TEST
 
 START_TEST(test_hostname_rules) {
     char* msg = _loadError("general: {stop_time: 1}\n"
-                      "network: {graph: {type: 1_gbit_switch}}\n"
-                      "hosts:\n"
-                      "  zeta: {network_node_id: 0, processes: []}\n"
-                      "  alpha10: {network_node_id: 0, processes: []}\n"
-                      "  alpha2: {network_node_id: 0, processes: []}\n"
-                      "  Z: {network_node_id: 0, processes: []}\n",
-                      NULL, 0);
+                           "network: {graph: {type: 1_gbit_switch}}\n"
+                           "hosts:\n"
+                           "  zeta: {network_node_id: 0, processes: []}\n"
+                           "  alpha10: {network_node_id: 0, processes: []}\n"
+                           "  alpha2: {network_node_id: 0, processes: []}\n"
+                           "  Z: {network_node_id: 0, processes: []}\n",
+                           NULL, 0);
     ck_assert_ptr_nonnull(strstr(msg, "test.yaml:7:3: hosts.Z: invalid hostname 'Z'"));
     g_free(msg);
     char* long_ok = g_strnfill(253, 'a');
     char* text = g_strdup_printf("general: {stop_time: 1}\n"
                                  "network: {graph: {type: 1_gbit_switch}}\n"
-                                 "hosts: {%s: {network_node_id: 0, processes: []}}\n", long_ok);
+                                 "hosts: {%s: {network_node_id: 0, processes: []}}\n",
+                                 long_ok);
     Config* c = _load(text, NULL, 0);
     ck_assert_str_eq(c->hosts[0].name, long_ok);
     config_free(c);
@@ -378,8 +379,8 @@ static void _checkRoundTrip(const char* path) {
     ck_assert_msg(c1 != NULL, "%s", error ? error->message : "");
     char* y1 = config_toYaml(c1);
     Config* c2 = config_loadString("dump.yaml", y1, NULL, 0, &error);
-    ck_assert_msg(c2 != NULL, "reloading the dump of %s: %s\n%s", path,
-                  error ? error->message : "", y1);
+    ck_assert_msg(c2 != NULL, "reloading the dump of %s: %s\n%s", path, error ? error->message : "",
+                  y1);
     char* y2 = config_toYaml(c2);
     ck_assert_str_eq(y1, y2);
     /* spot checks on fields that the dump text could hide */
@@ -445,8 +446,8 @@ static int _checkBadConfig(const char* dir, const char* name) {
         ck_assert_msg(strchr(error->message, '\n') == NULL, "%s: multi-line message", name);
         for (int i = 0; lines[i] != NULL && g_str_has_prefix(lines[i], "# expect"); i++) {
             const char* want = strchr(lines[i], ':') + 2;
-            ck_assert_msg(strstr(error->message, want) != NULL,
-                          "%s: message '%s' lacks '%s'", name, error->message, want);
+            ck_assert_msg(strstr(error->message, want) != NULL, "%s: message '%s' lacks '%s'", name,
+                          error->message, want);
         }
         g_error_free(error);
         checked = 1;
