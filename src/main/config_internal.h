@@ -98,9 +98,9 @@ int config_decodeString(ConfigCtx* ctx, const CNode* node, const char* path, con
 int config_expectMapping(ConfigCtx* ctx, const CNode* node, const char* path);
 
 /* ----------------------------------------------------------------------------------------------
- * The options table (config_table.c; decoding in config_options.c): every scalar option of general, network,
- * host_option_defaults and experimental. It drives deserialization, defaults, the command-line
- * flags, --help and the YAML dump.
+ * The options table (config_table.c; decoding in config_options.c): every scalar option of general,
+ * network, host_option_defaults and experimental. It drives deserialization, defaults, the
+ * command-line flags, --help and the YAML dump.
  * ---------------------------------------------------------------------------------------------- */
 
 typedef enum {
