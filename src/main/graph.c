@@ -590,3 +590,7 @@ double graph_getEdgeLoss(const Graph* g, igraph_integer_t edge) {
     g_assert(edge >= 0 && (size_t)edge < g->n_edges);
     return g->edge_loss[edge];
 }
+
+const double* graph_getEdgeLosses(const Graph* g) {
+    return g->edge_loss;
+}

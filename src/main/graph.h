@@ -68,5 +68,7 @@ uint32_t graph_getNodeId(const Graph* g, igraph_integer_t vertex);
 /* Latency in ns and packet loss of edge `edge` (must be < edge count). */
 SimTime graph_getEdgeLatency(const Graph* g, igraph_integer_t edge);
 double graph_getEdgeLoss(const Graph* g, igraph_integer_t edge);
+/* All edge losses, indexed by edge (graph_getEdgeCount entries). Borrowed. */
+const double* graph_getEdgeLosses(const Graph* g);
 
 #endif

@@ -1,14 +1,20 @@
 /* The routing table (compat.md 2.2).
  *
  * Shortest paths: for each used node s, igraph's Dijkstra gives dist[v], the smallest total latency
- * from s. Among the paths of that latency Shadow picks the one of smallest loss. An edge u->v is
+ * from s. Among the paths of that latency Shadow picks the one of smallest loss. An arc u->v is
  * "tight" when dist[u] + w(u,v) == dist[v]; the minimum-latency paths are exactly the paths made of
- * tight edges. Latencies are positive, so along a tight edge dist strictly grows, and a dynamic
+ * tight arcs. Latencies are positive, so along a tight arc dist strictly grows, and a dynamic
  * program over vertices in increasing dist order gives, exactly, the smallest loss over all
  * minimum-latency paths: loss[s] = 0, loss[v] = min over tight u->v of 1 - (1 - loss[u])(1 - p).
  * This is the same arithmetic Shadow applies when it extends a path by one edge. The comparisons
  * are exact because latencies are whole nanoseconds held in doubles, and path totals are checked
  * to stay at or below 2^53.
+ *
+ * Dijkstra does not run on the Graph's own igraph_t but on a derived directed one ("arcs"): an
+ * undirected edge becomes two arcs, self-loops are dropped (a path never uses them), and of
+ * parallel arcs only the best (lowest latency, then lowest loss) is kept, which changes no path
+ * value. Arcs are numbered in (from, to) order, so each vertex's out-arcs are consecutive: igraph
+ * and the DP then read the weight arrays sequentially, about 3x faster on a complete graph.
  *
  * A node to itself always uses its unique self-loop, never the empty path. With
  * use_shortest_path false every ordered pair uses its unique direct edge.
@@ -31,15 +37,33 @@ struct _RoutingTable {
     SimTime smallest;  /* minimum latency in `paths`; SIMTIME_MAX when n == 0 */
 };
 
-/* Scratch state for the shortest-path computation. */
+/* Sources per igraph_distances_dijkstra call: one call shares igraph's adjacency cache across its
+ * sources, and the batch bounds the distance matrix to ROUTING_BATCH x n_vertices doubles. */
+#define ROUTING_BATCH 32
+
+/* The directed graph Dijkstra runs on (see the top of the file), in CSR form. */
 typedef struct {
-    const Graph* g;                /* the graph */
-    const igraph_t* ig;            /* its igraph view */
-    const igraph_vector_t* w;      /* latency weights by edge */
-    igraph_inclist_t in_edges;     /* incoming edges per vertex (all edges if undirected), no loops */
-    igraph_matrix_t dist;          /* 1 x n_vertices distances from the current source */
-    igraph_integer_t* order;       /* reachable vertices sorted by distance */
-    double* loss;                  /* best loss per vertex from the current source */
+    igraph_t ig;             /* directed; arc a is igraph edge a */
+    igraph_vector_t weights; /* latency by arc, ns as double */
+    igraph_integer_t* first; /* n_vertices + 1 offsets: out-arcs of v are first[v]..first[v+1]-1 */
+    igraph_integer_t* to;    /* head of each arc */
+    double* loss;            /* packet loss of each arc */
+} RoutingArcs;
+
+/* An arc while the CSR is being built. */
+typedef struct {
+    igraph_integer_t to; /* head */
+    SimTime latency;     /* ns */
+    double loss;         /* packet loss */
+} RoutingArc;
+
+/* Per-source scratch for the loss DP. */
+typedef struct {
+    const RoutingArcs* arcs;  /* the Dijkstra graph */
+    igraph_matrix_t dist;     /* batch x n_vertices distances (column-major) */
+    double* row;              /* distances from the current source, contiguous */
+    igraph_integer_t* order;  /* reached vertices sorted by distance */
+    double* loss;             /* best loss per vertex from the current source */
 } RoutingScratch;
 
 static int _routing_compareU32(const void* a, const void* b) {
@@ -127,68 +151,164 @@ static bool _routing_fillDirect(const Graph* g, RoutingTable* t, const ssize_t* 
  * Shortest paths
  * ------------------------------------------------------------------------------------------- */
 
-/* Sorts vertices by distance; qsort_r context is the distance row. */
+static int _routing_compareArc(const void* a, const void* b) {
+    const RoutingArc* x = a;
+    const RoutingArc* y = b;
+    if (x->to != y->to) {
+        return x->to < y->to ? -1 : 1;
+    }
+    if (x->latency != y->latency) {
+        return x->latency < y->latency ? -1 : 1;
+    }
+    return x->loss < y->loss ? -1 : (x->loss > y->loss ? 1 : 0);
+}
+
+/* Builds the Dijkstra graph from `g`. Returns false only when igraph runs out of memory. */
+static bool _routing_buildArcs(const Graph* g, RoutingArcs* arcs) {
+    const igraph_t* ig = graph_getIgraph(g);
+    size_t n = graph_getNodeCount(g);
+    size_t m = graph_getEdgeCount(g);
+    bool directed = graph_isDirected(g);
+
+    /* Bucket the arcs by tail (counting sort). */
+    size_t* start = g_new0(size_t, n + 1);
+    for (size_t e = 0; e < m; e++) {
+        igraph_integer_t u = IGRAPH_FROM(ig, e);
+        igraph_integer_t v = IGRAPH_TO(ig, e);
+        if (u != v) {
+            start[u + 1]++;
+            if (!directed) {
+                start[v + 1]++;
+            }
+        }
+    }
+    for (size_t v = 0; v < n; v++) {
+        start[v + 1] += start[v];
+    }
+    RoutingArc* tmp = g_new(RoutingArc, start[n] > 0 ? start[n] : 1);
+    size_t* fill = g_memdup2(start, (n + 1) * sizeof(size_t));
+    for (size_t e = 0; e < m; e++) {
+        igraph_integer_t u = IGRAPH_FROM(ig, e);
+        igraph_integer_t v = IGRAPH_TO(ig, e);
+        if (u == v) {
+            continue;
+        }
+        RoutingArc arc = {.latency = graph_getEdgeLatency(g, e), .loss = graph_getEdgeLoss(g, e)};
+        arc.to = v;
+        tmp[fill[u]++] = arc;
+        if (!directed) {
+            arc.to = u;
+            tmp[fill[v]++] = arc;
+        }
+    }
+    g_free(fill);
+
+    /* Sort each bucket by head and keep the best arc per (tail, head). */
+    arcs->first = g_new(igraph_integer_t, n + 1);
+    arcs->to = g_new(igraph_integer_t, start[n] > 0 ? start[n] : 1);
+    arcs->loss = g_new(double, start[n] > 0 ? start[n] : 1);
+    igraph_vector_int_t ends;
+    bool ok = igraph_vector_int_init(&ends, 0) == IGRAPH_SUCCESS &&
+              igraph_vector_init(&arcs->weights, 0) == IGRAPH_SUCCESS;
+    size_t n_arcs = 0;
+    for (size_t u = 0; u < n && ok; u++) {
+        arcs->first[u] = (igraph_integer_t)n_arcs;
+        RoutingArc* bucket = tmp + start[u];
+        size_t len = start[u + 1] - start[u];
+        qsort(bucket, len, sizeof(RoutingArc), _routing_compareArc);
+        for (size_t i = 0; i < len && ok; i++) {
+            if (i > 0 && bucket[i].to == bucket[i - 1].to) {
+                continue;
+            }
+            arcs->to[n_arcs] = bucket[i].to;
+            arcs->loss[n_arcs] = bucket[i].loss;
+            n_arcs++;
+            ok = igraph_vector_int_push_back(&ends, (igraph_integer_t)u) == IGRAPH_SUCCESS &&
+                 igraph_vector_int_push_back(&ends, bucket[i].to) == IGRAPH_SUCCESS &&
+                 igraph_vector_push_back(&arcs->weights, (double)bucket[i].latency) ==
+                     IGRAPH_SUCCESS;
+        }
+    }
+    arcs->first[n] = (igraph_integer_t)n_arcs;
+    g_free(tmp);
+    g_free(start);
+    /* Edges given in (from, to) order keep their ids and make igraph's out-index the identity. */
+    ok = ok && igraph_create(&arcs->ig, &ends, (igraph_integer_t)n, IGRAPH_DIRECTED) ==
+                   IGRAPH_SUCCESS;
+    igraph_vector_int_destroy(&ends);
+    if (!ok) {
+        igraph_vector_destroy(&arcs->weights);
+        g_free(arcs->first);
+        g_free(arcs->to);
+        g_free(arcs->loss);
+    }
+    return ok;
+}
+
+static void _routing_freeArcs(RoutingArcs* arcs) {
+    igraph_destroy(&arcs->ig);
+    igraph_vector_destroy(&arcs->weights);
+    g_free(arcs->first);
+    g_free(arcs->to);
+    g_free(arcs->loss);
+}
+
+/* Sorts vertices by distance; the qsort_r context is the distance row. */
 static int _routing_compareByDist(const void* a, const void* b, void* ctx) {
-    const igraph_matrix_t* dist = ctx;
+    const double* row = ctx;
     igraph_integer_t x = *(const igraph_integer_t*)a;
     igraph_integer_t y = *(const igraph_integer_t*)b;
-    double dx = MATRIX(*dist, 0, x);
-    double dy = MATRIX(*dist, 0, y);
-    if (dx != dy) {
-        return dx < dy ? -1 : 1;
+    if (row[x] != row[y]) {
+        return row[x] < row[y] ? -1 : 1;
     }
     return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-/* Dijkstra from `src` (a vertex) then the loss DP; fills row `si` of the table except the
- * diagonal. */
-static bool _routing_fillFromSource(RoutingScratch* s, RoutingTable* t, const igraph_integer_t* vertices,
-                                    size_t si, GError** error) {
-    igraph_integer_t src = vertices[si];
-    igraph_integer_t n_vertices = igraph_vcount(s->ig);
-    if (igraph_distances_dijkstra(s->ig, &s->dist, igraph_vss_1(src), igraph_vss_all(), s->w,
-                                  IGRAPH_OUT) != IGRAPH_SUCCESS) {
-        g_set_error(error, UMBRA_GRAPH_ERROR, GRAPH_ERROR_ROUTING,
-                    "igraph_distances_dijkstra failed from node %u", t->nodes[si]);
-        return false;
-    }
-
+/* The loss DP from `src` over s->row (its distances): fills s->loss for every reached vertex,
+ * pushing along tight out-arcs in increasing distance order, so a vertex's loss is final before it
+ * is pushed from. */
+static void _routing_computeLoss(RoutingScratch* s, igraph_integer_t src) {
+    const RoutingArcs* arcs = s->arcs;
+    const double* row = s->row;
+    const double* w = VECTOR(arcs->weights);
+    igraph_integer_t n_vertices = igraph_vcount(&arcs->ig);
     igraph_integer_t n_reached = 0;
     for (igraph_integer_t v = 0; v < n_vertices; v++) {
-        if (isfinite(MATRIX(s->dist, 0, v))) {
+        s->loss[v] = INFINITY;
+        if (isfinite(row[v])) {
             s->order[n_reached++] = v;
         }
     }
     qsort_r(s->order, (size_t)n_reached, sizeof(igraph_integer_t), _routing_compareByDist,
-            &s->dist);
+            s->row);
 
     /* order[0] is the source: it alone has distance 0, since every latency is positive. */
+    g_assert(n_reached > 0 && s->order[0] == src);
     s->loss[src] = 0.0;
-    for (igraph_integer_t k = 1; k < n_reached; k++) {
-        igraph_integer_t v = s->order[k];
-        double dv = MATRIX(s->dist, 0, v);
-        igraph_vector_int_t* inc = igraph_inclist_get(&s->in_edges, v);
-        double best = INFINITY;
-        for (igraph_integer_t i = 0; i < igraph_vector_int_size(inc); i++) {
-            igraph_integer_t e = VECTOR(*inc)[i];
-            igraph_integer_t u = IGRAPH_OTHER(s->ig, e, v);
-            double du = MATRIX(s->dist, 0, u);
-            if (isfinite(du) && du + VECTOR(*s->w)[e] == dv) {
-                double cand = 1.0 - (1.0 - s->loss[u]) * (1.0 - graph_getEdgeLoss(s->g, e));
-                if (cand < best) {
-                    best = cand;
+    for (igraph_integer_t k = 0; k < n_reached; k++) {
+        igraph_integer_t u = s->order[k];
+        double du = row[u];
+        double keep = 1.0 - s->loss[u];
+        for (igraph_integer_t a = arcs->first[u]; a < arcs->first[u + 1]; a++) {
+            igraph_integer_t v = arcs->to[a];
+            if (du + w[a] == row[v]) {
+                double cand = 1.0 - keep * (1.0 - arcs->loss[a]);
+                if (cand < s->loss[v]) {
+                    s->loss[v] = cand;
                 }
             }
         }
-        g_assert(isfinite(best)); /* a reached vertex has a tight incoming edge */
-        s->loss[v] = best;
     }
+}
 
+/* Fills row `si` of the table, except the diagonal, from s->row and s->loss. */
+static bool _routing_fillRow(RoutingScratch* s, RoutingTable* t, const igraph_integer_t* vertices,
+                             size_t si, GError** error) {
     for (size_t ti = 0; ti < t->n; ti++) {
         if (ti == si) {
             continue;
         }
-        double d = MATRIX(s->dist, 0, vertices[ti]);
+        double d = s->row[vertices[ti]];
         if (!isfinite(d)) {
             g_set_error(error, UMBRA_GRAPH_ERROR, GRAPH_ERROR_ROUTING,
                         "No path from node %u to node %u", t->nodes[si], t->nodes[ti]);
@@ -200,6 +320,8 @@ static bool _routing_fillFromSource(RoutingScratch* s, RoutingTable* t, const ig
                         t->nodes[si], t->nodes[ti]);
             return false;
         }
+        /* igraph stored dist[v] = dist[u] + w for some arc, so one tight arc always matches. */
+        g_assert(isfinite(s->loss[vertices[ti]]));
         t->paths[si * t->n + ti] = (PathInfo){
             .latency = (SimTime)d,
             .packet_loss = s->loss[vertices[ti]],
@@ -208,36 +330,60 @@ static bool _routing_fillFromSource(RoutingScratch* s, RoutingTable* t, const ig
     return true;
 }
 
+/* Dijkstra (igraph) for sources [first, first + count) of the table, then the loss DP per source. */
+static bool _routing_fillBatch(RoutingScratch* s, RoutingTable* t, const igraph_integer_t* vertices,
+                               size_t first, size_t count, GError** error) {
+    igraph_vector_int_t from;
+    igraph_vector_int_view(&from, vertices + first, (igraph_integer_t)count);
+    if (igraph_distances_dijkstra(&s->arcs->ig, &s->dist, igraph_vss_vector(&from),
+                                  igraph_vss_all(), &s->arcs->weights,
+                                  IGRAPH_OUT) != IGRAPH_SUCCESS) {
+        g_set_error(error, UMBRA_GRAPH_ERROR, GRAPH_ERROR_ROUTING,
+                    "igraph_distances_dijkstra failed from node %u", t->nodes[first]);
+        return false;
+    }
+    igraph_integer_t n_vertices = igraph_vcount(&s->arcs->ig);
+    for (size_t r = 0; r < count; r++) {
+        for (igraph_integer_t v = 0; v < n_vertices; v++) {
+            s->row[v] = MATRIX(s->dist, (igraph_integer_t)r, v);
+        }
+        _routing_computeLoss(s, vertices[first + r]);
+        if (!_routing_fillRow(s, t, vertices, first + r, error)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool _routing_fillShortest(const Graph* g, RoutingTable* t, const igraph_integer_t* vertices,
                                   GError** error) {
-    const igraph_t* ig = graph_getIgraph(g);
-    igraph_integer_t n_vertices = igraph_vcount(ig);
+    RoutingArcs arcs;
+    if (!_routing_buildArcs(g, &arcs)) {
+        g_set_error(error, UMBRA_GRAPH_ERROR, GRAPH_ERROR_ROUTING,
+                    "out of memory building the routing graph");
+        return false;
+    }
+    size_t n_vertices = graph_getNodeCount(g);
     RoutingScratch s = {
-        .g = g,
-        .ig = ig,
-        .w = graph_getLatencyWeights(g),
+        .arcs = &arcs,
+        .row = g_new(double, n_vertices > 0 ? n_vertices : 1),
         .order = g_new(igraph_integer_t, n_vertices > 0 ? n_vertices : 1),
         .loss = g_new(double, n_vertices > 0 ? n_vertices : 1),
     };
-    bool ok = false;
-    if (igraph_inclist_init(ig, &s.in_edges, IGRAPH_IN, IGRAPH_NO_LOOPS) != IGRAPH_SUCCESS) {
-        g_set_error(error, UMBRA_GRAPH_ERROR, GRAPH_ERROR_ROUTING, "igraph_inclist_init failed");
-        goto out_free;
-    }
-    if (igraph_matrix_init(&s.dist, 1, n_vertices) != IGRAPH_SUCCESS) {
+    bool ok = igraph_matrix_init(&s.dist, 0, 0) == IGRAPH_SUCCESS;
+    if (!ok) {
         g_set_error(error, UMBRA_GRAPH_ERROR, GRAPH_ERROR_ROUTING, "igraph_matrix_init failed");
-        goto out_inclist;
+    } else {
+        for (size_t first = 0; first < t->n && ok; first += ROUTING_BATCH) {
+            size_t count = MIN((size_t)ROUTING_BATCH, t->n - first);
+            ok = _routing_fillBatch(&s, t, vertices, first, count, error);
+        }
+        igraph_matrix_destroy(&s.dist);
     }
-    ok = true;
-    for (size_t si = 0; si < t->n && ok; si++) {
-        ok = _routing_fillFromSource(&s, t, vertices, si, error);
-    }
-    igraph_matrix_destroy(&s.dist);
-out_inclist:
-    igraph_inclist_destroy(&s.in_edges);
-out_free:
+    g_free(s.row);
     g_free(s.order);
     g_free(s.loss);
+    _routing_freeArcs(&arcs);
     return ok;
 }
 

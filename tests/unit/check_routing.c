@@ -179,6 +179,26 @@ START_TEST(test_latency_too_large) {
 }
 END_TEST
 
+START_TEST(test_parallel_edges) {
+    /* Parallel edges: the lower latency wins, then the lower loss, in either direction. */
+    Graph* g = _load("graph [ node [ id 0 ] node [ id 1 ] node [ id 2 ]\n"
+                     "  edge [ source 0 target 0 latency \"1 ms\" ]\n"
+                     "  edge [ source 2 target 2 latency \"1 ms\" ]\n"
+                     "  edge [ source 0 target 1 latency \"2 ms\" packet_loss 0.3 ]\n"
+                     "  edge [ source 1 target 0 latency \"2 ms\" packet_loss 0.1 ]\n"
+                     "  edge [ source 0 target 1 latency \"3 ms\" packet_loss 0.0 ]\n"
+                     "  edge [ source 1 target 2 latency \"4 ms\" packet_loss 0.2 ]\n"
+                     "  edge [ source 2 target 1 latency \"1 ms\" packet_loss 0.9 ]\n"
+                     "  edge [ source 2 target 1 latency \"1 ms\" packet_loss 0.5 ] ]");
+    const uint32_t used[] = {0, 2};
+    RoutingTable* t = _build(g, used, 2, true);
+    ASSERT_PATH(t, 0, 2, 3 * MS, 1.0 - 0.9 * 0.5);
+    ASSERT_PATH(t, 2, 0, 3 * MS, 1.0 - 0.5 * 0.9);
+    routing_free(t);
+    graph_free(g);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------------
  * Self-loops
  * ------------------------------------------------------------------------------------------- */
@@ -458,6 +478,7 @@ Suite* check_routing_suite(void) {
     tcase_add_test(tc, test_shortest_directed);
     tcase_add_test(tc, test_unreachable_undirected);
     tcase_add_test(tc, test_latency_too_large);
+    tcase_add_test(tc, test_parallel_edges);
     tcase_add_test(tc, test_reference_random);
     suite_add_tcase(s, tc);
 
