@@ -36,10 +36,10 @@ typedef struct {
     GString* scratch;      /* reused buffer for tokens and strings */
 } GmlParser;
 
-G_DEFINE_QUARK(umbra-gml-error-quark, umbra_gml_error)
+G_DEFINE_QUARK(umbra - gml - error - quark, umbra_gml_error)
 
-static bool _gml_parseList(GmlParser* p, GmlItem* out, uint32_t open_line, int depth,
-                           bool is_graph, GError** error);
+static bool _gml_parseList(GmlParser* p, GmlItem* out, uint32_t open_line, int depth, bool is_graph,
+                           GError** error);
 
 /* ---------------------------------------------------------------------------------------------
  * Lexing helpers
@@ -272,8 +272,8 @@ static bool _gml_parseItem(GmlParser* p, GmlItem* out, int depth, GError** error
     c = p->text[p->pos];
     if (c == '[') {
         if (depth >= GML_MAX_DEPTH) {
-            _gml_setError(p, error, GML_ERROR_SYNTAX, p->line,
-                          "lists nested more than %d deep", GML_MAX_DEPTH);
+            _gml_setError(p, error, GML_ERROR_SYNTAX, p->line, "lists nested more than %d deep",
+                          GML_MAX_DEPTH);
             return false;
         }
         uint32_t open_line = p->line;
@@ -302,8 +302,8 @@ static void _gml_freeItem(GmlItem* item) {
 
 /* Parses the items of a list whose '[' has been consumed, through the closing ']'. In the
  * top-level graph block `node` and `edge` may repeat; every other key must be unique. */
-static bool _gml_parseList(GmlParser* p, GmlItem* out, uint32_t open_line, int depth,
-                           bool is_graph, GError** error) {
+static bool _gml_parseList(GmlParser* p, GmlItem* out, uint32_t open_line, int depth, bool is_graph,
+                           GError** error) {
     GArray* items = g_array_new(FALSE, TRUE, sizeof(GmlItem));
     /* Indices of the items subject to the duplicate check (all but node/edge in graph). */
     GArray* checked = g_array_new(FALSE, FALSE, sizeof(guint));
@@ -328,7 +328,8 @@ static bool _gml_parseList(GmlParser* p, GmlItem* out, uint32_t open_line, int d
         }
         if (!(is_graph && (item.key == p->key_node || item.key == p->key_edge))) {
             for (guint i = 0; i < checked->len; i++) {
-                const GmlItem* prev = &g_array_index(items, GmlItem, g_array_index(checked, guint, i));
+                const GmlItem* prev =
+                    &g_array_index(items, GmlItem, g_array_index(checked, guint, i));
                 if (prev->key == item.key) {
                     _gml_setError(p, error, GML_ERROR_DUPLICATE, item.line,
                                   "duplicate key '%s' in '%s' (first on line %u)", item.key,
@@ -428,10 +429,14 @@ const GmlItem* gml_lookup(const GmlItem* block, const char* key) {
 
 const char* gml_typeName(GmlValueType type) {
     switch (type) {
-        case GML_VALUE_INT: return "int";
-        case GML_VALUE_FLOAT: return "float";
-        case GML_VALUE_STRING: return "string";
-        case GML_VALUE_LIST: return "list";
+        case GML_VALUE_INT:
+            return "int";
+        case GML_VALUE_FLOAT:
+            return "float";
+        case GML_VALUE_STRING:
+            return "string";
+        case GML_VALUE_LIST:
+            return "list";
     }
     return "?";
 }

@@ -21,36 +21,35 @@
 #include "main/gml.h"
 
 /* Shadow's built-in graph for `type: 1_gbit_switch` (compat.md 1.4). */
-static const char _graph_oneGbitSwitch[] =
-    "graph [\n"
-    "  directed 0\n"
-    "  node [\n"
-    "    id 0\n"
-    "    host_bandwidth_down \"1 Gbit\"\n"
-    "    host_bandwidth_up \"1 Gbit\"\n"
-    "  ]\n"
-    "  edge [\n"
-    "    source 0\n"
-    "    target 0\n"
-    "    latency \"1 ms\"\n"
-    "    packet_loss 0.0\n"
-    "  ]\n"
-    "]\n";
+static const char _graph_oneGbitSwitch[] = "graph [\n"
+                                           "  directed 0\n"
+                                           "  node [\n"
+                                           "    id 0\n"
+                                           "    host_bandwidth_down \"1 Gbit\"\n"
+                                           "    host_bandwidth_up \"1 Gbit\"\n"
+                                           "  ]\n"
+                                           "  edge [\n"
+                                           "    source 0\n"
+                                           "    target 0\n"
+                                           "    latency \"1 ms\"\n"
+                                           "    packet_loss 0.0\n"
+                                           "  ]\n"
+                                           "]\n";
 
 /* One node, by vertex index. */
 typedef struct {
-    uint32_t id;           /* GML id */
-    uint32_t line;         /* line of its `node` key, for messages */
-    bool has_bw_up;        /* host_bandwidth_up given */
-    bool has_bw_down;      /* host_bandwidth_down given */
-    uint64_t bw_up;        /* bits/s */
-    uint64_t bw_down;      /* bits/s */
+    uint32_t id;      /* GML id */
+    uint32_t line;    /* line of its `node` key, for messages */
+    bool has_bw_up;   /* host_bandwidth_up given */
+    bool has_bw_down; /* host_bandwidth_down given */
+    uint64_t bw_up;   /* bits/s */
+    uint64_t bw_down; /* bits/s */
 } GraphNode;
 
 /* An entry of the id -> vertex index, sorted by id. */
 typedef struct {
-    uint32_t id;               /* GML id */
-    igraph_integer_t vertex;   /* igraph vertex */
+    uint32_t id;             /* GML id */
+    igraph_integer_t vertex; /* igraph vertex */
 } GraphIdEntry;
 
 struct _Graph {
@@ -65,7 +64,7 @@ struct _Graph {
     igraph_vector_t weights; /* by edge, edge_latency as double, for Dijkstra */
 };
 
-G_DEFINE_QUARK(umbra-graph-error-quark, umbra_graph_error)
+G_DEFINE_QUARK(umbra - graph - error - quark, umbra_graph_error)
 
 static void _graph_setError(GError** error, GraphError code, const char* where, uint32_t line,
                             const char* fmt, ...) G_GNUC_PRINTF(5, 6);
@@ -121,12 +120,18 @@ static int _graph_readFile(const char* path, char** data_out, size_t* len_out) {
 
 static const char* _graph_lzmaReason(lzma_ret ret) {
     switch (ret) {
-        case LZMA_FORMAT_ERROR: return "not in the xz format";
-        case LZMA_DATA_ERROR: return "compressed data is corrupt";
-        case LZMA_BUF_ERROR: return "compressed data is truncated";
-        case LZMA_OPTIONS_ERROR: return "unsupported compression options";
-        case LZMA_MEM_ERROR: return "out of memory";
-        default: return "decoder error";
+        case LZMA_FORMAT_ERROR:
+            return "not in the xz format";
+        case LZMA_DATA_ERROR:
+            return "compressed data is corrupt";
+        case LZMA_BUF_ERROR:
+            return "compressed data is truncated";
+        case LZMA_OPTIONS_ERROR:
+            return "unsupported compression options";
+        case LZMA_MEM_ERROR:
+            return "out of memory";
+        default:
+            return "decoder error";
     }
 }
 
@@ -186,8 +191,8 @@ static int _graph_compareIdEntry(const void* a, const void* b) {
 }
 
 /* Reads a uint32 id attribute (`id`, `source`, `target`) of a node or edge block. */
-static bool _graph_getId(const GmlItem* block, const char* what, const char* key,
-                         const char* where, uint32_t* out, GError** error) {
+static bool _graph_getId(const GmlItem* block, const char* what, const char* key, const char* where,
+                         uint32_t* out, GError** error) {
     const GmlItem* item = gml_lookup(block, key);
     if (item == NULL) {
         _graph_setError(error, GRAPH_ERROR_INVALID, where, block->line, "%s has no '%s'", what,
@@ -218,8 +223,8 @@ static bool _graph_getBandwidth(const GmlItem* block, const char* key, const cha
         return true;
     }
     if (item->type != GML_VALUE_STRING) {
-        _graph_setError(error, GRAPH_ERROR_INVALID, where, item->line,
-                        "Node '%s' is not a string", key);
+        _graph_setError(error, GRAPH_ERROR_INVALID, where, item->line, "Node '%s' is not a string",
+                        key);
         return false;
     }
     int rc = units_parseBandwidth(item->value.s, bits_out);
@@ -234,11 +239,10 @@ static bool _graph_getBandwidth(const GmlItem* block, const char* key, const cha
 }
 
 /* Reads a time attribute (`latency`, `jitter`) of an edge block; `item` is present. */
-static bool _graph_getTime(const GmlItem* item, const char* where, SimTime* out,
-                           GError** error) {
+static bool _graph_getTime(const GmlItem* item, const char* where, SimTime* out, GError** error) {
     if (item->type != GML_VALUE_STRING) {
-        _graph_setError(error, GRAPH_ERROR_INVALID, where, item->line,
-                        "Edge '%s' is not a string", item->key);
+        _graph_setError(error, GRAPH_ERROR_INVALID, where, item->line, "Edge '%s' is not a string",
+                        item->key);
         return false;
     }
     uint64_t ns = 0;
@@ -261,8 +265,7 @@ static bool _graph_readDirected(const GmlItem* graph, const char* where, bool* d
         return true;
     }
     if (item->type != GML_VALUE_INT || (item->value.i != 0 && item->value.i != 1)) {
-        _graph_setError(error, GRAPH_ERROR_INVALID, where, item->line,
-                        "'directed' must be 0 or 1");
+        _graph_setError(error, GRAPH_ERROR_INVALID, where, item->line, "'directed' must be 0 or 1");
         return false;
     }
     *directed_out = item->value.i == 1;
@@ -302,7 +305,8 @@ static bool _graph_readNodes(Graph* g, const GmlItem* graph, const char* where, 
     /* Report the duplicate whose second definition comes first in the file. */
     const GraphIdEntry* dup = NULL;
     for (size_t k = 1; k < g->n_nodes; k++) {
-        if (g->by_id[k].id == g->by_id[k - 1].id && (dup == NULL || g->by_id[k].vertex < dup->vertex)) {
+        if (g->by_id[k].id == g->by_id[k - 1].id &&
+            (dup == NULL || g->by_id[k].vertex < dup->vertex)) {
             dup = &g->by_id[k];
         }
     }
@@ -475,7 +479,8 @@ Graph* graph_load(const GraphSpec* spec, GError** error) {
         case GRAPH_SPEC_GML_INLINE:
             return graph_loadGml(spec->inline_text, strlen(spec->inline_text), "inline graph",
                                  error);
-        case GRAPH_SPEC_GML_FILE: break;
+        case GRAPH_SPEC_GML_FILE:
+            break;
     }
 
     char* data = NULL;

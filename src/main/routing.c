@@ -31,10 +31,10 @@
 #define ROUTING_MAX_EXACT_LATENCY ((double)(1ULL << 53))
 
 struct _RoutingTable {
-    size_t n;          /* distinct used nodes */
-    uint32_t* nodes;   /* the used node ids, sorted ascending */
-    PathInfo* paths;   /* n*n; paths[i*n + j] is nodes[i] -> nodes[j] */
-    SimTime smallest;  /* minimum latency in `paths`; SIMTIME_MAX when n == 0 */
+    size_t n;         /* distinct used nodes */
+    uint32_t* nodes;  /* the used node ids, sorted ascending */
+    PathInfo* paths;  /* n*n; paths[i*n + j] is nodes[i] -> nodes[j] */
+    SimTime smallest; /* minimum latency in `paths`; SIMTIME_MAX when n == 0 */
 };
 
 /* Sources per igraph_distances_dijkstra call: one call shares igraph's adjacency cache across its
@@ -59,11 +59,11 @@ typedef struct {
 
 /* Per-source scratch for the loss DP. */
 typedef struct {
-    const RoutingArcs* arcs;  /* the Dijkstra graph */
-    igraph_matrix_t dist;     /* batch x n_vertices distances (column-major) */
-    double* row;              /* distances from the current source, contiguous */
-    igraph_integer_t* order;  /* reached vertices sorted by distance */
-    double* loss;             /* best loss per vertex from the current source */
+    const RoutingArcs* arcs; /* the Dijkstra graph */
+    igraph_matrix_t dist;    /* batch x n_vertices distances (column-major) */
+    double* row;             /* distances from the current source, contiguous */
+    igraph_integer_t* order; /* reached vertices sorted by distance */
+    double* loss;            /* best loss per vertex from the current source */
 } RoutingScratch;
 
 static int _routing_compareU32(const void* a, const void* b) {
@@ -94,8 +94,9 @@ static void _routing_setEdgeCountError(GError** error, uint32_t src, uint32_t ds
 
 /* Counts the direct edges between used nodes. counts/edges are n*n (self-loops only on the
  * diagonal when `self_only`). An undirected edge serves both directions. */
-static void _routing_countEdges(const Graph* g, const RoutingTable* t, const ssize_t* used_of_vertex,
-                                bool self_only, uint32_t* counts, igraph_integer_t* edges) {
+static void _routing_countEdges(const Graph* g, const RoutingTable* t,
+                                const ssize_t* used_of_vertex, bool self_only, uint32_t* counts,
+                                igraph_integer_t* edges) {
     const igraph_t* ig = graph_getIgraph(g);
     bool directed = graph_isDirected(g);
     size_t n_edges = graph_getEdgeCount(g);
@@ -233,8 +234,8 @@ static bool _routing_buildArcs(const Graph* g, RoutingArcs* arcs) {
     g_free(tmp);
     g_free(start);
     /* Edges given in (from, to) order keep their ids and make igraph's out-index the identity. */
-    ok = ok && igraph_create(&arcs->ig, &ends, (igraph_integer_t)n, IGRAPH_DIRECTED) ==
-                   IGRAPH_SUCCESS;
+    ok = ok &&
+         igraph_create(&arcs->ig, &ends, (igraph_integer_t)n, IGRAPH_DIRECTED) == IGRAPH_SUCCESS;
     igraph_vector_int_destroy(&ends);
     if (!ok) {
         igraph_vector_destroy(&arcs->weights);
@@ -279,8 +280,7 @@ static void _routing_computeLoss(RoutingScratch* s, igraph_integer_t src) {
             s->order[n_reached++] = v;
         }
     }
-    qsort_r(s->order, (size_t)n_reached, sizeof(igraph_integer_t), _routing_compareByDist,
-            s->row);
+    qsort_r(s->order, (size_t)n_reached, sizeof(igraph_integer_t), _routing_compareByDist, s->row);
 
     /* order[0] is the source: it alone has distance 0, since every latency is positive. */
     g_assert(n_reached > 0 && s->order[0] == src);
@@ -316,8 +316,8 @@ static bool _routing_fillRow(RoutingScratch* s, RoutingTable* t, const igraph_in
         }
         if (d > ROUTING_MAX_EXACT_LATENCY) {
             g_set_error(error, UMBRA_GRAPH_ERROR, GRAPH_ERROR_ROUTING,
-                        "The path from node %u to node %u is too long (over 2^53 ns)",
-                        t->nodes[si], t->nodes[ti]);
+                        "The path from node %u to node %u is too long (over 2^53 ns)", t->nodes[si],
+                        t->nodes[ti]);
             return false;
         }
         /* igraph stored dist[v] = dist[u] + w for some arc, so one tight arc always matches. */
@@ -330,7 +330,8 @@ static bool _routing_fillRow(RoutingScratch* s, RoutingTable* t, const igraph_in
     return true;
 }
 
-/* Dijkstra (igraph) for sources [first, first + count) of the table, then the loss DP per source. */
+/* Dijkstra (igraph) for sources [first, first + count) of the table, then the loss DP per source.
+ */
 static bool _routing_fillBatch(RoutingScratch* s, RoutingTable* t, const igraph_integer_t* vertices,
                                size_t first, size_t count, GError** error) {
     igraph_vector_int_t from;

@@ -118,16 +118,17 @@ START_TEST(test_gml_escapes_and_lines) {
     ck_assert_uint_eq(gml_lookup(graph, "u")->line, 5);
     gml_free(doc);
 
-    _assertGmlError("graph [\n s \"a\\n\" ]",
-                    "inline graph:2: invalid escape '\\n' in string value of 's' (only \\\\ and \\\" "
-                    "are allowed)");
+    _assertGmlError(
+        "graph [\n s \"a\\n\" ]",
+        "inline graph:2: invalid escape '\\n' in string value of 's' (only \\\\ and \\\" "
+        "are allowed)");
 }
 END_TEST
 
 START_TEST(test_gml_whitespace) {
     GError* error = NULL;
-    GmlDoc* doc = _parse("\r\n\t graph[node[id 0]edge[source 0 target 0]\tnode [ id\n1 ] ]\n\n",
-                         &error);
+    GmlDoc* doc =
+        _parse("\r\n\t graph[node[id 0]edge[source 0 target 0]\tnode [ id\n1 ] ]\n\n", &error);
     ck_assert_ptr_nonnull(doc);
     ck_assert_uint_eq(gml_getGraph(doc)->value.list.n_items, 3);
     gml_free(doc);
@@ -166,8 +167,10 @@ START_TEST(test_gml_syntax_errors) {
     _assertGmlError("graph 1", "inline graph:1: the top level must be 'graph [ ... ]'");
     _assertGmlError("graph [ ]\ngraph [ ]", "inline graph:2: text after the 'graph [ ... ]' block");
     _assertGmlError("graph [ ] ]", "inline graph:1: text after the 'graph [ ... ]' block");
-    _assertGmlError("graph [\n node [ id 0 ]\n", "inline graph:3: list 'graph' opened on line 1 is not closed");
-    _assertGmlError("graph [\n a \"abc\n\n", "inline graph:4: string value of 'a' opened on line 2 is not closed");
+    _assertGmlError("graph [\n node [ id 0 ]\n",
+                    "inline graph:3: list 'graph' opened on line 1 is not closed");
+    _assertGmlError("graph [\n a \"abc\n\n",
+                    "inline graph:4: string value of 'a' opened on line 2 is not closed");
     _assertGmlError("graph [ id ]", "inline graph:1: key 'id' has no value");
     _assertGmlError("graph [ id", "inline graph:1: key 'id' has no value");
     _assertGmlError("graph [\n x 1.2.3 ]",
@@ -207,15 +210,16 @@ END_TEST
  * ------------------------------------------------------------------------------------------- */
 
 START_TEST(test_graph_inline_basic) {
-    Graph* g = _loadOk("graph [\n"
-                       "  node [ id 7 host_bandwidth_up \"10 Mbit\" host_bandwidth_down \"1 Gibit\" "
-                       "label \"seven\" ]\n"
-                       "  node [ id 300 ]\n"
-                       "  edge [ source 7 target 300 latency \"25 ms\" packet_loss 0.5 jitter \"1 ms\" "
-                       "label \"x\" ]\n"
-                       "  edge [ source 300 target 300 latency \"2\" ]\n"
-                       "  unknown [ whatever 1 ]\n"
-                       "]\n");
+    Graph* g =
+        _loadOk("graph [\n"
+                "  node [ id 7 host_bandwidth_up \"10 Mbit\" host_bandwidth_down \"1 Gibit\" "
+                "label \"seven\" ]\n"
+                "  node [ id 300 ]\n"
+                "  edge [ source 7 target 300 latency \"25 ms\" packet_loss 0.5 jitter \"1 ms\" "
+                "label \"x\" ]\n"
+                "  edge [ source 300 target 300 latency \"2\" ]\n"
+                "  unknown [ whatever 1 ]\n"
+                "]\n");
     ck_assert(!graph_isDirected(g));
     ck_assert_uint_eq(graph_getNodeCount(g), 2);
     ck_assert_uint_eq(graph_getEdgeCount(g), 2);
@@ -264,7 +268,8 @@ END_TEST
 
 START_TEST(test_graph_node_errors) {
     _assertGraphError("graph [\n node [ label \"x\" ]\n]", "inline graph:2: Node has no 'id'");
-    _assertGraphError("graph [\n node [\n id \"0\" ]\n]", "inline graph:3: Node 'id' is not an int");
+    _assertGraphError("graph [\n node [\n id \"0\" ]\n]",
+                      "inline graph:3: Node 'id' is not an int");
     _assertGraphError("graph [ node [ id 1.0 ] ]", "inline graph:1: Node 'id' is not an int");
     _assertGraphError("graph [ node [ id -1 ] ]",
                       "inline graph:1: Node 'id' -1 is not in [0, 4294967295]");
@@ -302,7 +307,8 @@ START_TEST(test_graph_edge_errors) {
                       "inline graph:4: Edge 'target' 2 is not the id of a node");
     _assertGraphError(NODES " edge [ source 5 target 1 latency \"1 ms\" ]\n]",
                       "inline graph:4: Edge 'source' 5 is not the id of a node");
-    _assertGraphError(NODES " edge [ source 0 target 1 ]\n]", "inline graph:4: Edge has no 'latency'");
+    _assertGraphError(NODES " edge [ source 0 target 1 ]\n]",
+                      "inline graph:4: Edge has no 'latency'");
     _assertGraphError(NODES " edge [ source 0 target 1\n latency \"0 ms\" ]\n]",
                       "inline graph:5: Edge 'latency' must not be zero");
     _assertGraphError(NODES " edge [ source 0 target 1 latency \"0\" ]\n]",
@@ -333,9 +339,10 @@ START_TEST(test_graph_edge_errors) {
     _assertGraphError(NODES " edge 1\n]", "inline graph:4: 'edge' is not a list");
 
     /* Boundary values are accepted; an edge may name a node defined after it. */
-    Graph* g = _loadOk("graph [ edge [ source 0 target 1 latency \"1 ns\" packet_loss 1.0 ] "
-                       "node [ id 0 ] node [ id 1 ] "
-                       "edge [ source 1 target 0 latency \"1 ms\" packet_loss 0.0 jitter \"0 ms\" ] ]");
+    Graph* g =
+        _loadOk("graph [ edge [ source 0 target 1 latency \"1 ns\" packet_loss 1.0 ] "
+                "node [ id 0 ] node [ id 1 ] "
+                "edge [ source 1 target 0 latency \"1 ms\" packet_loss 0.0 jitter \"0 ms\" ] ]");
     ck_assert_uint_eq(graph_getEdgeLatency(g, 0), 1);
     ck_assert_double_eq(graph_getEdgeLoss(g, 0), 1.0);
     graph_free(g);
@@ -401,7 +408,7 @@ END_TEST
 START_TEST(test_load_errors) {
     GraphSpec spec = {.type = GRAPH_SPEC_GML_FILE, .path = GRAPHS_DIR "/missing.gml"};
     _assertSpecError(&spec, GRAPHS_DIR "/missing.gml: cannot read graph file: No such file or "
-                            "directory");
+                                       "directory");
     spec.path = GRAPHS_DIR;
     _assertSpecError(&spec, GRAPHS_DIR ": cannot read graph file: Is a directory");
     spec.path = GRAPHS_DIR "/bad_latency.gml";
@@ -412,13 +419,13 @@ START_TEST(test_load_errors) {
     _assertSpecError(&spec, GRAPHS_DIR "/small.gml: xz data corrupt: not in the xz format");
     spec.path = GRAPHS_DIR "/truncated.gml.xz";
     _assertSpecError(&spec, GRAPHS_DIR "/truncated.gml.xz: xz data corrupt: compressed data is "
-                            "truncated");
+                                       "truncated");
     spec.path = GRAPHS_DIR "/corrupt.gml.xz";
     _assertSpecError(&spec, GRAPHS_DIR "/corrupt.gml.xz: xz data corrupt: compressed data is "
-                            "corrupt");
+                                       "corrupt");
     spec.path = GRAPHS_DIR "/missing.gml.xz";
     _assertSpecError(&spec, GRAPHS_DIR "/missing.gml.xz: cannot read graph file: No such file or "
-                            "directory");
+                                       "directory");
 
     GraphSpec inline_spec = {.type = GRAPH_SPEC_GML_INLINE, .inline_text = "graph [ node [ ] ]"};
     _assertSpecError(&inline_spec, "inline graph:1: Node has no 'id'");

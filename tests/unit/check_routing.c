@@ -80,9 +80,9 @@ static void _assertBuildError(const Graph* g, const uint32_t* used, size_t n, bo
     do {                                                                                           \
         const PathInfo* _p = routing_lookup((t), (src), (dst));                                    \
         ck_assert_msg(_p != NULL, "no path %u -> %u", (unsigned)(src), (unsigned)(dst));           \
-        ck_assert_msg(_p->latency == (SimTime)(lat), "%u -> %u: latency %" G_GUINT64_FORMAT        \
-                      " != %" G_GUINT64_FORMAT, (unsigned)(src), (unsigned)(dst), _p->latency,     \
-                      (guint64)(lat));                                                             \
+        ck_assert_msg(_p->latency == (SimTime)(lat),                                               \
+                      "%u -> %u: latency %" G_GUINT64_FORMAT " != %" G_GUINT64_FORMAT,             \
+                      (unsigned)(src), (unsigned)(dst), _p->latency, (guint64)(lat));              \
         ck_assert_msg(fabs(_p->packet_loss - (loss)) < 1e-12, "%u -> %u: loss %.17g != %.17g",     \
                       (unsigned)(src), (unsigned)(dst), _p->packet_loss, (double)(loss));          \
     } while (0)
@@ -272,8 +272,9 @@ END_TEST
  * ------------------------------------------------------------------------------------------- */
 
 START_TEST(test_direct_complete) {
-    Graph* g = _load(TRIANGLE_NODES "  edge [ source 1 target 2 latency \"1 ms\" packet_loss 0.2 ]\n"
-                                    "  edge [ source 2 target 0 latency \"100 ms\" ] ]");
+    Graph* g =
+        _load(TRIANGLE_NODES "  edge [ source 1 target 2 latency \"1 ms\" packet_loss 0.2 ]\n"
+                             "  edge [ source 2 target 0 latency \"100 ms\" ] ]");
     const uint32_t used[] = {2, 1, 0};
     RoutingTable* t = _build(g, used, 3, false);
     ASSERT_PATH(t, 0, 2, 100 * MS, 0.0);
