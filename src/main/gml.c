@@ -36,7 +36,9 @@ typedef struct {
     GString* scratch;      /* reused buffer for tokens and strings */
 } GmlParser;
 
-G_DEFINE_QUARK(umbra - gml - error - quark, umbra_gml_error)
+GQuark umbra_gml_error_quark(void) {
+    return g_quark_from_static_string("umbra-gml-error-quark");
+}
 
 static bool _gml_parseList(GmlParser* p, GmlItem* out, uint32_t open_line, int depth, bool is_graph,
                            GError** error);

@@ -64,7 +64,9 @@ struct _Graph {
     igraph_vector_t weights; /* by edge, edge_latency as double, for Dijkstra */
 };
 
-G_DEFINE_QUARK(umbra - graph - error - quark, umbra_graph_error)
+GQuark umbra_graph_error_quark(void) {
+    return g_quark_from_static_string("umbra-graph-error-quark");
+}
 
 static void _graph_setError(GError** error, GraphError code, const char* where, uint32_t line,
                             const char* fmt, ...) G_GNUC_PRINTF(5, 6);
