@@ -1,7 +1,7 @@
 # Shared helpers for the CLI tests. Usage: source lib.sh "$@" (args: UMBRA_BINARY SOURCE_DIR).
 set -uo pipefail
-UMBRA=$1
-SRC=$2
+UMBRA=$(realpath "$1")
+SRC=$(realpath "$2")
 WORK=$(mktemp -d /tmp/umbra-cli-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 1

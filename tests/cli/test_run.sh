@@ -30,12 +30,12 @@ check "server is 11.0.0.3" grep -q "host 2 'server': address 11.0.0.3" log.txt
 check "hosts directories" [ -d shadow.data/hosts/server ] && [ -d shadow.data/hosts/client2 ]
 
 # Config from stdin, overrides from the command line, another data directory.
-"$UMBRA" -d out2 --stop-time 10s --heartbeat-interval 1s - < "$SRC/examples/multi-node.yaml" \
+"$UMBRA" -d out2 --stop-time 25s --heartbeat-interval 1s - < "$SRC/examples/multi-node.yaml" \
     > log.txt 2> err.txt
 check "stdin config: exit 0" [ $? -eq 0 ]
 check "stdin config: -d honoured" [ -s out2/processed-config.yaml ]
-check "stdin config: --stop-time override" grep -q "Finished simulation at simtime 10000000000 ns" log.txt
-check "stdin config: override in processed config" grep -qE "stop_time: .?10 sec" out2/processed-config.yaml
+check "stdin config: --stop-time override" grep -q "Finished simulation at simtime 25000000000 ns" log.txt
+check "stdin config: override in processed config" grep -qE "stop_time: .?25 sec" out2/processed-config.yaml
 
 # --show-config prints the merged config and exits 0 without creating anything.
 rm -rf shadow.data
