@@ -234,8 +234,13 @@ Controller* controller_new(const Config* config, GError** error) {
     Controller* c = g_new0(Controller, 1);
     c->config = config;
     c->hosts_memfd = -1;
+    const ConfigLoc* gl = &config->graph.loc;
     c->graph = graph_load(&config->graph, error);
-    if (c->graph == NULL || !_controller_checkHosts(config, c->graph, error)) {
+    if (c->graph == NULL) {
+        g_prefix_error(error, "%s:%d:%d: network.graph: ", gl->file, gl->line, gl->column);
+        goto fail;
+    }
+    if (!_controller_checkHosts(config, c->graph, error)) {
         goto fail;
     }
     uint32_t* used = g_new0(uint32_t, config->n_hosts + 1);
@@ -244,7 +249,11 @@ Controller* controller_new(const Config* config, GError** error) {
     }
     c->routing = routing_build(c->graph, used, config->n_hosts, config->use_shortest_path, error);
     g_free(used);
-    if (c->routing == NULL || !_controller_assignAddresses(c, error)) {
+    if (c->routing == NULL) {
+        g_prefix_error(error, "%s:%d:%d: network.graph: ", gl->file, gl->line, gl->column);
+        goto fail;
+    }
+    if (!_controller_assignAddresses(c, error)) {
         goto fail;
     }
     c->runahead = routing_getSmallestLatency(c->routing);
