@@ -65,4 +65,14 @@ check "heartbeat meminfo line" grep -qE 'System memory usage in bytes at simtime
 rm -rf shadow.data
 "$UMBRA" --progress true "$SRC/examples/switch.yaml" > log.txt 2> err.txt
 check "progress line" grep -qE "100% .* simulated: 00:00:30.000/00:00:30, realtime: [0-9:]+, processes failed: 0" err.txt
+# The log, minus the wall-clock and thread columns, is the same at parallelism 1 and 2 and across
+# runs (host records are buffered per host and flushed in host order).
+cp "$SRC/tests/determinism/graph.gml" .
+for p in 1 2 2; do
+    rm -rf shadow.data
+    "$UMBRA" -p $p -l debug --heartbeat-interval null "$SRC/tests/determinism/config.yaml" \
+        2>/dev/null | cut -d' ' -f3- | grep -v "worker threads" > "log-p$p.txt"
+done
+check "log identical at parallelism 1 and 2" cmp -s log-p1.txt log-p2.txt
+check "log is not empty" [ "$(wc -l < log-p1.txt)" -gt 120 ]
 finish
