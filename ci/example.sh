@@ -10,6 +10,6 @@ cp examples/*.yaml "$run"/
 cd "$run"
 echo "== umbra examples/switch.yaml (log: build/example-run/umbra.log)"
 ../umbra switch.yaml > umbra.log
-grep -E "host [0-9]+ '|path node|Finished simulation" umbra.log | cut -d' ' -f6- 
+grep -E "host [0-9]+ '|path node|Finished simulation" umbra.log | cut -d' ' -f8-
 echo "== output directory: build/example-run/shadow.data"
 ls shadow.data shadow.data/hosts
