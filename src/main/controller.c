@@ -138,6 +138,21 @@ static void _controller_createHosts(Controller* c) {
     }
 }
 
+/* /sys/devices/system/cpu/cpu<cpu>/topology/<what> as a number, or -1. */
+static long _controller_readTopology(int cpu, const char* what) {
+    char path[128];
+    snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/%s", cpu, what);
+    long value = -1;
+    FILE* f = fopen(path, "re");
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &value) != 1) {
+            value = -1;
+        }
+        fclose(f);
+    }
+    return value;
+}
+
 unsigned controller_countPhysicalCores(void) {
     cpu_set_t mask;
     if (sched_getaffinity(0, sizeof(mask), &mask) != 0) {
@@ -151,25 +166,8 @@ unsigned controller_countPhysicalCores(void) {
             continue;
         }
         logical++;
-        long package = -1, core = -1;
-        char path[128];
-        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
-                 cpu);
-        FILE* f = fopen(path, "re");
-        if (f != NULL && fscanf(f, "%ld", &package) != 1) {
-            package = -1;
-        }
-        if (f != NULL) {
-            fclose(f);
-        }
-        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id", cpu);
-        f = fopen(path, "re");
-        if (f != NULL && fscanf(f, "%ld", &core) != 1) {
-            core = -1;
-        }
-        if (f != NULL) {
-            fclose(f);
-        }
+        long package = _controller_readTopology(cpu, "physical_package_id");
+        long core = _controller_readTopology(cpu, "core_id");
         gint64* key = g_new(gint64, 1);
         *key = (package < 0 || core < 0) ? -(gint64)cpu - 1 : (package << 32) | core;
         g_hash_table_add(cores, key); /* a repeated key replaces (and frees) the old one */
