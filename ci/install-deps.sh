@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(gcc make cmake pkg-config libglib2.0-dev libyaml-dev libigraph-dev liblzma-dev check
-          python3 diffutils procps)
+          diffutils procps)
 
 missing=()
 for p in "${packages[@]}"; do
