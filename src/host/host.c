@@ -11,6 +11,7 @@
 
 #include "host/engine_debug.h"
 #include "host/eventqueue.h"
+#include "host/process.h"
 #include "host/worker.h"
 
 #define HOST_MAGIC 0x4057a11cu
@@ -33,6 +34,11 @@ struct _Host {
     uint64_t executed_events;             /* events run so far */
     EventQueue* queue;                    /* owned */
     LogContext log;                       /* owned; borrowed by the logger while running */
+    HostProcessOptions proc_options;      /* owned strings */
+    int32_t next_virtual_id;              /* next pid/tid to hand out */
+    Process** processes;                  /* owned, in virtual pid order */
+    size_t n_processes;                   /* entries used in processes */
+    size_t processes_cap;                 /* entries allocated */
     ENGINE_MAGIC_DECLARE;
 };
 
@@ -52,6 +58,13 @@ Host* host_new(const HostParams* params) {
     host->rng_seed = params->rng_seed;
     rng_seedFromU64(&host->rng, params->rng_seed);
     host->stop_time = params->stop_time;
+    host->proc_options = params->processes;
+    host->proc_options.data_dir = params->processes.data_dir ? strdup(params->processes.data_dir)
+                                                             : NULL;
+    host->proc_options.shim_path = params->processes.shim_path
+                                       ? strdup(params->processes.shim_path)
+                                       : NULL;
+    host->next_virtual_id = 1000;
     host->now = 0;
     host->queue = eventqueue_new();
     host->log = (LogContext){
@@ -67,7 +80,13 @@ Host* host_new(const HostParams* params) {
 void host_free(Host* host) {
     ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
     eventqueue_free(host->queue);
+    for (size_t i = 0; i < host->n_processes; i++) {
+        process_free(host->processes[i]);
+    }
+    free(host->processes);
     logger_clearContext(&host->log);
+    free((char*)host->proc_options.data_dir);
+    free((char*)host->proc_options.shim_path);
     free(host->name);
     ENGINE_MAGIC_CLEAR(host);
     free(host);
@@ -200,4 +219,73 @@ bool host_scheduleTaskWithDelay(Host* host, Task* task, SimTime delay) {
     /* Saturate instead of wrapping: a huge delay simply lands past the stop time. */
     SimTime time = delay > SIMTIME_MAX - host->now ? SIMTIME_MAX : host->now + delay;
     return host_scheduleTaskAtTime(host, task, time);
+}
+
+/* ---- managed processes ---------------------------------------------------------------------- */
+
+const HostProcessOptions* host_getProcessOptions(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return &host->proc_options;
+}
+
+int32_t host_allocateVirtualId(Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->next_virtual_id++;
+}
+
+void host_addProcess(Host* host, Process* process) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    if (host->n_processes == host->processes_cap) {
+        host->processes_cap = host->processes_cap ? 2 * host->processes_cap : 8;
+        host->processes = realloc(host->processes, host->processes_cap * sizeof(Process*));
+        ENGINE_ASSERT(host->processes != NULL);
+    }
+    /* Virtual pids only grow, so appending keeps the array in pid order. */
+    ENGINE_ASSERT(host->n_processes == 0 ||
+                  process_getVirtualPid(host->processes[host->n_processes - 1]) <
+                      process_getVirtualPid(process));
+    host->processes[host->n_processes++] = process;
+}
+
+static size_t _host_findProcess(const Host* host, int32_t vpid) {
+    size_t lo = 0, hi = host->n_processes;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (process_getVirtualPid(host->processes[mid]) < vpid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+Process* host_lookupProcess(Host* host, int32_t vpid) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    size_t i = _host_findProcess(host, vpid);
+    if (i < host->n_processes && process_getVirtualPid(host->processes[i]) == vpid) {
+        return host->processes[i];
+    }
+    return NULL;
+}
+
+void host_removeProcess(Host* host, int32_t vpid) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    size_t i = _host_findProcess(host, vpid);
+    if (i < host->n_processes && process_getVirtualPid(host->processes[i]) == vpid) {
+        process_free(host->processes[i]);
+        memmove(&host->processes[i], &host->processes[i + 1],
+                (host->n_processes - i - 1) * sizeof(Process*));
+        host->n_processes--;
+    }
+}
+
+size_t host_getProcessCount(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->n_processes;
+}
+
+Process* host_getProcess(Host* host, size_t index) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return index < host->n_processes ? host->processes[index] : NULL;
 }

@@ -22,6 +22,17 @@
 #include "lib/simtime.h"
 
 typedef struct _Host Host;
+typedef struct _Process Process;
+
+/* How managed processes on a host are run (copied from the config by the controller). */
+typedef struct {
+    const char* data_dir;             /* absolute path of hosts/<name>/: processes' cwd (copied) */
+    const char* shim_path;            /* absolute path of libumbra-shim.so (copied) */
+    bool model_latency;               /* model_unblocked_syscall_latency */
+    SimTime unblocked_syscall_latency; /* charged per non-blocking syscall */
+    SimTime unblocked_vdso_latency;    /* charged per time call */
+    SimTime max_unapplied_cpu_latency; /* owed latency before time must move */
+} HostProcessOptions;
 
 typedef struct {
     HostId id;                    /* index in hostname order */
@@ -33,6 +44,7 @@ typedef struct {
     uint64_t rng_seed;            /* from rng_hostSeed(general.seed, name) */
     LogLevel log_level;           /* effective log level while this host runs */
     SimTime stop_time;            /* events at or after this time are never queued */
+    HostProcessOptions processes; /* how managed processes run */
 } HostParams;
 
 /* New host; copies the strings. Caller frees with host_free. */
@@ -75,6 +87,21 @@ bool host_scheduleTaskAtTime(Host* host, Task* task, SimTime time);
 
 /* The host's log context (borrowed). The scheduler flushes it between rounds. */
 LogContext* host_getLogContext(Host* host);
+
+/* ---- Managed processes --------------------------------------------------------------------- */
+
+const HostProcessOptions* host_getProcessOptions(const Host* host);
+/* The next virtual pid/tid of this host: 1000, 1001, ... (pids and tids share the counter). */
+int32_t host_allocateVirtualId(Host* host);
+/* Adds a process (the host takes ownership; freed by host_free or host_removeProcess). */
+void host_addProcess(Host* host, Process* process);
+/* The process with virtual pid `vpid`, or NULL. Borrowed. */
+Process* host_lookupProcess(Host* host, int32_t vpid);
+/* Removes and frees a process. */
+void host_removeProcess(Host* host, int32_t vpid);
+/* Number of processes; `host_getProcess(host, i)` in virtual pid order (borrowed). */
+size_t host_getProcessCount(const Host* host);
+Process* host_getProcess(Host* host, size_t index);
 
 /* ---- For worker.c only ---------------------------------------------------------------------- */
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host/process.h"
 #include "host/task.h"
 #include "lib/logger.h"
 #include "lib/rng.h"
@@ -20,6 +21,7 @@
 #include "main/addressing.h"
 #include "main/datadir.h"
 #include "main/graph.h"
+#include "main/launch.h"
 #include "main/scheduler.h"
 #include "main/status.h"
 
@@ -36,6 +38,9 @@ struct _Controller {
     SimTime runahead;       /* round length lower bound */
     SimTime last_heartbeat; /* simulated time of the last heartbeat */
     Progress* progress;     /* --progress reporter, or NULL */
+    Launcher* launcher;     /* the configured processes, checked */
+    char* shim_path;        /* libumbra-shim.so */
+    char** host_dirs;       /* absolute hosts/<name>/ per host */
     unsigned failed;        /* processes in an unexpected final state */
 };
 
@@ -133,6 +138,15 @@ static void _controller_createHosts(Controller* c) {
             .rng_seed = rng_hostSeed(config->seed, h->name),
             .log_level = h->options.has_log_level ? h->options.log_level : config->log_level,
             .stop_time = config->stop_time,
+            .processes =
+                {
+                    .data_dir = c->host_dirs[i],
+                    .shim_path = c->shim_path,
+                    .model_latency = config->model_unblocked_syscall_latency,
+                    .unblocked_syscall_latency = config->experimental.unblocked_syscall_latency,
+                    .unblocked_vdso_latency = config->experimental.unblocked_vdso_latency,
+                    .max_unapplied_cpu_latency = config->experimental.max_unapplied_cpu_latency,
+                },
         };
         c->hosts[i] = host_new(&params);
     }
@@ -228,6 +242,31 @@ static void _controller_logSummary(Controller* c) {
              (unsigned long long)c->runahead, c->parallelism);
 }
 
+/* Finds the shim, makes the hosts' directories absolute and checks every configured executable. */
+static gboolean _controller_prepareProcesses(Controller* c, GError** error) {
+    const Config* config = c->config;
+    c->shim_path = launcher_findShim();
+    gboolean any = FALSE;
+    for (size_t i = 0; i < config->n_hosts; i++) {
+        any = any || config->hosts[i].n_processes > 0;
+    }
+    if (c->shim_path == NULL && any) {
+        g_set_error(error, UMBRA_CONFIG_ERROR, 0,
+                    "libumbra-shim.so not found next to the umbra binary (set UMBRA_SHIM_PATH)");
+        return FALSE;
+    }
+    gchar* cwd = g_get_current_dir();
+    gchar* data = g_canonicalize_filename(config->data_directory, cwd);
+    g_free(cwd);
+    c->host_dirs = g_new0(char*, config->n_hosts + 1);
+    for (size_t i = 0; i < config->n_hosts; i++) {
+        c->host_dirs[i] = g_build_filename(data, "hosts", config->hosts[i].name, NULL);
+    }
+    g_free(data);
+    c->launcher = launcher_new(config, c->shim_path ? c->shim_path : "", error);
+    return c->launcher != NULL;
+}
+
 Controller* controller_new(const Config* config, GError** error) {
     Controller* c = g_new0(Controller, 1);
     c->config = config;
@@ -258,6 +297,9 @@ Controller* controller_new(const Config* config, GError** error) {
     if (config->experimental.has_runahead && config->experimental.runahead > c->runahead) {
         c->runahead = config->experimental.runahead;
     }
+    if (!_controller_prepareProcesses(c, error)) {
+        goto fail;
+    }
     unsigned workers = config->parallelism ? config->parallelism : controller_countPhysicalCores();
     c->parallelism = workers < config->n_hosts ? workers : (unsigned)config->n_hosts;
     _controller_createHosts(c);
@@ -284,29 +326,23 @@ gboolean controller_createOutput(Controller* c, GError** error) {
     return ok;
 }
 
-/* Until managed processes land, a configured process is an event that says it was not run. */
-static void _controller_processStartTask(Host* host, void* object, void* argument) {
-    const ProcessConfig* p = object;
-    log_info("process '%s' due at this time was not started: running managed processes is not "
-             "implemented yet",
-             p->path);
+static void _controller_scheduleProcesses(Controller* c) {
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        launcher_scheduleHost(c->launcher, c->hosts[i], i);
+    }
 }
 
-static void _controller_scheduleProcesses(Controller* c) {
-    size_t total = 0;
+/* At stop_time every process still running is killed and counts as `running`. */
+static void _controller_stopProcesses(Controller* c) {
     for (size_t i = 0; i < c->n_hosts; i++) {
-        const HostConfig* h = &c->config->hosts[i];
-        for (size_t j = 0; j < h->n_processes; j++) {
-            Task* t = task_new(_controller_processStartTask, &h->processes[j], NULL, NULL, NULL);
-            host_scheduleTaskAtTime(c->hosts[i], t, h->processes[j].start_time);
-            task_unref(t);
-            total++;
+        LogContext* ctx = host_getLogContext(c->hosts[i]);
+        ctx->now = c->config->stop_time;
+        logger_setContext(ctx);
+        for (size_t j = 0; j < host_getProcessCount(c->hosts[i]); j++) {
+            process_stopAtEnd(host_getProcess(c->hosts[i], j));
         }
-    }
-    if (total > 0) {
-        log_warning("%zu configured processes will not run: this build of umbra does not start "
-                    "managed processes yet",
-                    total);
+        logger_setContext(NULL);
+        logger_flushContext(ctx);
     }
 }
 
@@ -340,14 +376,13 @@ unsigned controller_run(Controller* c) {
     Scheduler* s = scheduler_new(c->hosts, c->n_hosts, c->parallelism, c->runahead,
                                  config->stop_time);
     scheduler_run(s, _controller_roundEnded, c);
-    for (size_t i = 0; i < c->n_hosts; i++) {
-        logger_flushContext(host_getLogContext(c->hosts[i]));
-    }
+    _controller_stopProcesses(c);
     log_info("Finished simulation at simtime %llu ns after %llu rounds and %llu events",
              (unsigned long long)config->stop_time,
              (unsigned long long)scheduler_getRoundCount(s),
              (unsigned long long)scheduler_getEventCount(s));
     scheduler_free(s);
+    c->failed = process_getUnexpectedEndCount();
     if (c->progress != NULL) {
         progress_finish(c->progress, config->stop_time, c->failed);
         c->progress = NULL;
@@ -366,6 +401,9 @@ void controller_free(Controller* c) {
     if (c->hosts_memfd >= 0) {
         close(c->hosts_memfd);
     }
+    launcher_free(c->launcher);
+    g_free(c->shim_path);
+    g_strfreev(c->host_dirs);
     g_free(c->hosts_file);
     g_free(c->ips);
     if (c->routing != NULL) {

@@ -1,0 +1,378 @@
+/* Running a managed thread (architecture.md 3 and 5).
+ *
+ * The channel is owned by whichever side's turn it is. The simulator holds it while it handles a
+ * message; it answers by writing `to_shim` and handing the turn back. A blocked syscall keeps the
+ * turn: the shim stays parked, `to_sim` stays intact, and the next run handles that same message
+ * again with the reason it was woken.
+ *
+ * A run also ends when the native process ends. umbra notices that either because the thread
+ * asked to exit (the answer is NATIVE_EXIT and umbra then waits for the native process), or
+ * because waiting for the next message times out and waitpid finds the process gone (killed by a
+ * signal raised in it, or crashed). */
+#include "host/managed_thread.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "host/syscall/syscall.h"
+#include "host/task.h"
+#include "host/worker.h"
+#include "lib/logger.h"
+
+/* Spin iterations before sleeping on the futex (a few tens of microseconds). */
+#define MANAGEDTHREAD_SPIN_LIMIT 20000
+/* While waiting for a message, check this often (wall time) that the process is alive. */
+#define MANAGEDTHREAD_LIVENESS_NS (20 * 1000 * 1000)
+
+struct _ManagedThread {
+    Process* process;          /* borrowed: the process owns its threads */
+    int32_t vtid;              /* virtual tid */
+    int memfd;                 /* the channel's memory file */
+    IpcChannel* channel;       /* mapped channel */
+    char channel_path[64];     /* /proc/<umbra>/fd/<memfd> */
+    bool blocked;              /* parked in a syscall */
+    uint64_t block_epoch;      /* increments per block; wakes carry the epoch they are for */
+    WakeReason wake;           /* why the next run happens */
+    bool reply_ready;          /* to_shim holds an answer not yet handed over */
+    bool exec_pending;         /* the next START comes from a new image */
+    SyscallScratch scratch;    /* per-syscall data across blocks */
+    SimTime unapplied_latency; /* modelled CPU time owed (model_unblocked_syscall_latency) */
+    int native_wait_fd;        /* umbra's duplicate of a native fd the thread waits on, or -1 */
+    short native_wait_events;  /* poll events it waits for */
+};
+
+static long _managedthread_sys(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+    long rv = syscall(nr, a1, a2, a3, a4, a5, a6);
+    return rv < 0 ? -errno : rv;
+}
+
+ManagedThread* managedthread_new(Process* process, int32_t vtid) {
+    int fd = memfd_create("umbra-channel", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, sizeof(IpcChannel)) != 0) {
+        log_warning("cannot create a channel for thread %d: %s", vtid, g_strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return NULL;
+    }
+    void* map = mmap(NULL, sizeof(IpcChannel), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) {
+        log_warning("cannot map a channel for thread %d: %s", vtid, g_strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    ManagedThread* t = g_new0(ManagedThread, 1);
+    t->process = process;
+    t->vtid = vtid;
+    t->memfd = fd;
+    t->native_wait_fd = -1;
+    t->channel = map;
+    ipc_channelInit(t->channel, MANAGEDTHREAD_SPIN_LIMIT);
+    snprintf(t->channel_path, sizeof(t->channel_path), "/proc/%d/fd/%d", (int)getpid(), fd);
+    return t;
+}
+
+void managedthread_free(ManagedThread* thread) {
+    if (thread == NULL) {
+        return;
+    }
+    managedthread_clearNativeWait(thread);
+    munmap(thread->channel, sizeof(IpcChannel));
+    close(thread->memfd);
+    g_free(thread);
+}
+
+Process* managedthread_getProcess(ManagedThread* thread) {
+    return thread->process;
+}
+
+int32_t managedthread_getVirtualTid(const ManagedThread* thread) {
+    return thread->vtid;
+}
+
+const char* managedthread_getChannelPath(const ManagedThread* thread) {
+    return thread->channel_path;
+}
+
+IpcChannel* managedthread_getChannel(ManagedThread* thread) {
+    return thread->channel;
+}
+
+bool managedthread_isBlocked(const ManagedThread* thread) {
+    return thread->blocked;
+}
+
+SyscallScratch* managedthread_getScratch(ManagedThread* thread) {
+    return &thread->scratch;
+}
+
+void managedthread_addLatency(ManagedThread* thread, SimTime ns) {
+    thread->unapplied_latency += ns;
+}
+
+void managedthread_setExecPending(ManagedThread* thread, bool pending) {
+    thread->exec_pending = pending;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Scheduling runs.
+ * ---------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    int32_t vpid;   /* the thread is found again through its process: it may be gone by then */
+    uint64_t epoch; /* the block this run is for (0: not a wake) */
+    WakeReason why; /* reason to record */
+} RunRequest;
+
+static void _managedthread_runTask(Host* host, void* object, void* argument) {
+    RunRequest* req = object;
+    Process* p = host_lookupProcess(host, req->vpid);
+    ManagedThread* t = p != NULL ? process_getMainThread(p) : NULL;
+    if (t == NULL) {
+        return;
+    }
+    if (req->epoch != 0) {
+        if (!t->blocked || t->block_epoch != req->epoch) {
+            return; /* stale: the thread was already woken for this block */
+        }
+        t->blocked = false;
+        t->wake = req->why;
+    }
+    managedthread_run(t);
+}
+
+static void _managedthread_schedule(ManagedThread* t, SimTime at, uint64_t epoch, WakeReason why) {
+    Host* host = process_getHost(t->process);
+    RunRequest* req = g_new(RunRequest, 1);
+    *req = (RunRequest){.vpid = process_getVirtualPid(t->process), .epoch = epoch, .why = why};
+    Task* task = task_new(_managedthread_runTask, req, NULL, g_free, NULL);
+    host_scheduleTaskAtTime(host, task, at);
+    task_unref(task);
+}
+
+void managedthread_scheduleRun(ManagedThread* thread) {
+    _managedthread_schedule(thread, worker_getCurrentTime(), 0, WAKE_NONE);
+}
+
+void managedthread_wake(ManagedThread* thread, WakeReason why) {
+    if (thread->blocked) {
+        _managedthread_schedule(thread, worker_getCurrentTime(), thread->block_epoch, why);
+    }
+}
+
+static void _managedthread_block(ManagedThread* t, SimTime deadline) {
+    t->blocked = true;
+    t->block_epoch++;
+    if (deadline != SIMTIME_INVALID) {
+        _managedthread_schedule(t, deadline, t->block_epoch, WAKE_TIMEOUT);
+    }
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * The loop.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* Waits for the next message. Returns false if the native process ended meanwhile (its exit has
+ * then been handled, and the thread may be freed). */
+static bool _managedthread_awaitMessage(ManagedThread* t) {
+    for (;;) {
+        if (ipc_wait(t->channel, IPC_TURN_SIM, MANAGEDTHREAD_LIVENESS_NS, _managedthread_sys) ==
+            0) {
+            return true;
+        }
+        int status = 0;
+        pid_t pid = process_getNativePid(t->process);
+        if (waitpid(pid, &status, WNOHANG | __WALL) == pid) {
+            process_handleExit(t->process, status);
+            return false;
+        }
+    }
+}
+
+/* Hands the prepared answer over, with the clock and any signal to raise. */
+static void _managedthread_reply(ManagedThread* t, uint32_t type) {
+    IpcChannel* ch = t->channel;
+    ch->to_shim.type = type;
+    ch->to_shim.raise_signal = process_takePendingSignal(t->process);
+    atomic_store(&ch->sim_time, worker_getCurrentTime());
+    ch->vpid = process_getVirtualPid(t->process);
+    ch->vtid = t->vtid;
+    const HostProcessOptions* opt = host_getProcessOptions(process_getHost(t->process));
+    ch->model_latency = opt->model_latency;
+    ch->unblocked_syscall_latency = opt->unblocked_syscall_latency;
+    ch->unblocked_vdso_latency = opt->unblocked_vdso_latency;
+    ch->max_unapplied_cpu_latency = opt->max_unapplied_cpu_latency;
+    t->reply_ready = false;
+    ipc_give(ch, IPC_TURN_SHIM, _managedthread_sys);
+}
+
+/* Modelled CPU time: a non-blocking syscall costs unblocked_syscall_latency; once more than
+ * max_unapplied_cpu_latency is owed, the answer waits until that much simulated time has passed.
+ * Returns true if the answer was deferred. */
+static bool _managedthread_chargeLatency(ManagedThread* t, SimTime extra) {
+    const HostProcessOptions* opt = host_getProcessOptions(process_getHost(t->process));
+    if (!opt->model_latency) {
+        return false;
+    }
+    t->unapplied_latency += extra;
+    if (t->unapplied_latency <= opt->max_unapplied_cpu_latency) {
+        return false;
+    }
+    SimTime owed = t->unapplied_latency;
+    t->unapplied_latency = 0;
+    t->reply_ready = true;
+    _managedthread_schedule(t, worker_getCurrentTime() + owed, 0, WAKE_NONE);
+    return true;
+}
+
+/* Handles the message in to_sim. Returns false when the run must stop (blocked, deferred, or the
+ * process ended). */
+static bool _managedthread_handle(ManagedThread* t) {
+    IpcChannel* ch = t->channel;
+    IpcMessage* in = &ch->to_sim;
+    Process* p = t->process;
+    SyscallContext ctx = {
+        .host = process_getHost(p),
+        .process = p,
+        .thread = t,
+        .now = worker_getCurrentTime(),
+        .number = in->number,
+        .args = in->args,
+        .wake = t->wake,
+        .reply_payload = ch->to_shim.payload,
+        .reply_args = ch->to_shim.args,
+    };
+    t->wake = WAKE_NONE;
+    SyscallReturn r;
+    switch (in->type) {
+        case IPC_MSG_START:
+            if (t->exec_pending) {
+                t->exec_pending = false;
+                process_releaseVforkParent(p);
+            }
+            _managedthread_reply(t, IPC_MSG_RUN);
+            return true;
+        case IPC_MSG_SYSCALL:
+            r = syscall_dispatch(&ctx);
+            break;
+        case IPC_MSG_CLONE_DONE:
+            r = syscall_finishClone(&ctx, in->args[0]);
+            break;
+        case IPC_MSG_EXEC_FAILED:
+            t->exec_pending = false;
+            r = syscall_done(in->args[0]);
+            break;
+        default:
+            log_warning("process '%s' sent an unknown message type %u", process_getName(p),
+                        in->type);
+            r = syscall_done(-EPROTO);
+            break;
+    }
+    switch (r.kind) {
+        case SYSCALL_BLOCK:
+            _managedthread_block(t, r.deadline);
+            return false;
+        case SYSCALL_DONE:
+            memset(&t->scratch, 0, sizeof(t->scratch));
+            managedthread_clearNativeWait(t);
+            ch->to_shim.retval = r.retval;
+            if (_managedthread_chargeLatency(t, host_getProcessOptions(ctx.host)
+                                                    ->unblocked_syscall_latency)) {
+                ch->to_shim.type = IPC_MSG_DONE;
+                return false;
+            }
+            _managedthread_reply(t, IPC_MSG_DONE);
+            return true;
+        case SYSCALL_NATIVE:
+            _managedthread_reply(t, IPC_MSG_NATIVE);
+            return true;
+        case SYSCALL_CLONE:
+            _managedthread_reply(t, IPC_MSG_CLONE);
+            return true;
+        case SYSCALL_NATIVE_EXIT: {
+            _managedthread_reply(t, IPC_MSG_NATIVE_EXIT);
+            int status = 0;
+            pid_t pid = process_getNativePid(p);
+            while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {
+            }
+            process_handleExit(p, status);
+            return false;
+        }
+    }
+    return false;
+}
+
+static void _managedthread_runLoop(ManagedThread* thread) {
+    if (thread->reply_ready) {
+        /* An answer deferred by the latency model: hand it over now. */
+        _managedthread_reply(thread, thread->channel->to_shim.type);
+    } else if (thread->blocked) {
+        return;
+    } else if (atomic_load(&thread->channel->turn) == IPC_TURN_SIM &&
+               thread->channel->to_sim.type != IPC_MSG_NONE && thread->wake != WAKE_NONE) {
+        /* Woken from a block: handle the same message again. */
+        if (!_managedthread_handle(thread)) {
+            return;
+        }
+    }
+    for (;;) {
+        if (!_managedthread_awaitMessage(thread)) {
+            return;
+        }
+        if (!_managedthread_handle(thread)) {
+            return;
+        }
+    }
+}
+
+void managedthread_run(ManagedThread* thread) {
+    Host* host = process_getHost(thread->process);
+    _managedthread_runLoop(thread);
+    /* What this run did natively (writes, closes, exits) may have readied a descriptor another
+     * thread of this host waits on. */
+    managedthread_pollNativeWaiters(host);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Waiting on native descriptors (UMBRA_SYSCALL_NATIVE_WAIT).
+ * ---------------------------------------------------------------------------------------------- */
+
+int managedthread_getNativeWaitFd(const ManagedThread* thread) {
+    return thread->native_wait_fd;
+}
+
+void managedthread_setNativeWait(ManagedThread* thread, int fd, short events) {
+    managedthread_clearNativeWait(thread);
+    thread->native_wait_fd = fd;
+    thread->native_wait_events = events;
+}
+
+void managedthread_clearNativeWait(ManagedThread* thread) {
+    if (thread->native_wait_fd >= 0) {
+        close(thread->native_wait_fd);
+        thread->native_wait_fd = -1;
+    }
+}
+
+bool managedthread_isNativeWaitReady(const ManagedThread* thread) {
+    struct pollfd pfd = {.fd = thread->native_wait_fd, .events = thread->native_wait_events};
+    return poll(&pfd, 1, 0) != 0;
+}
+
+void managedthread_pollNativeWaiters(Host* host) {
+    /* In virtual pid order, so wakes are queued in the same order on every run. */
+    for (size_t i = 0; i < host_getProcessCount(host); i++) {
+        ManagedThread* t = process_getMainThread(host_getProcess(host, i));
+        if (t != NULL && t->blocked && t->native_wait_fd >= 0 && managedthread_isNativeWaitReady(t)) {
+            managedthread_wake(t, WAKE_EVENT);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/* The simulator's end of one managed thread: its channel (a memfd mapped here and, through
+ * /proc/<umbra>/fd/<n>, in the thread's process) and the loop that runs it (architecture.md 3).
+ *
+ * A thread alternates with the simulator: managedthread_run hands it the channel and waits for its
+ * next message, handles it, answers, and goes on, until a syscall blocks (the thread stays parked
+ * in the shim; a later event runs the same message again) or the process ends. Only the thread
+ * running the host calls these functions. */
+#ifndef SIM_HOST_MANAGED_THREAD_H_
+#define SIM_HOST_MANAGED_THREAD_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/process.h"
+#include "lib/ipc.h"
+#include "lib/simtime.h"
+
+/* Why a blocked thread runs again; handlers read it to know whether their condition fired. */
+typedef enum {
+    WAKE_NONE = 0, /* first run of this syscall */
+    WAKE_TIMEOUT,  /* its deadline passed */
+    WAKE_EVENT,    /* what it waited for happened (a child changed state, vfork ended, ...) */
+    WAKE_SIGNAL,   /* a signal arrived for its process */
+} WakeReason;
+
+/* A new thread of `process` with a fresh channel. NULL (and a warning) if the channel cannot be
+ * made. */
+ManagedThread* managedthread_new(Process* process, int32_t vtid);
+void managedthread_free(ManagedThread* thread);
+
+Process* managedthread_getProcess(ManagedThread* thread);
+int32_t managedthread_getVirtualTid(const ManagedThread* thread);
+/* /proc/<umbra pid>/fd/<n>: how the shim finds the channel. Borrowed. */
+const char* managedthread_getChannelPath(const ManagedThread* thread);
+IpcChannel* managedthread_getChannel(ManagedThread* thread);
+
+/* Runs the thread until it blocks or its process ends. Call from an event of the thread's host. */
+void managedthread_run(ManagedThread* thread);
+
+/* Schedules managedthread_run for this thread at the current time (a new thread's first run). */
+void managedthread_scheduleRun(ManagedThread* thread);
+
+/* For handlers that return SYSCALL_BLOCK: whether the thread is parked, and waking it. A wake for
+ * an older block (the thread has since moved on) is ignored. */
+bool managedthread_isBlocked(const ManagedThread* thread);
+void managedthread_wake(ManagedThread* thread, WakeReason why);
+
+/* Data a syscall keeps across a block and its re-run (e.g. a sleep's deadline). Cleared when a
+ * syscall completes. */
+typedef struct {
+    SimTime deadline; /* a sleep's absolute deadline */
+    int64_t value;    /* handler-defined (a clone: the child's vpid) */
+    int64_t flags;    /* handler-defined (a clone: its flags) */
+} SyscallScratch;
+SyscallScratch* managedthread_getScratch(ManagedThread* thread);
+
+/* A native descriptor the thread waits on (umbra's duplicate of it; the thread owns it). */
+int managedthread_getNativeWaitFd(const ManagedThread* thread);
+void managedthread_setNativeWait(ManagedThread* thread, int fd, short events);
+void managedthread_clearNativeWait(ManagedThread* thread);
+bool managedthread_isNativeWaitReady(const ManagedThread* thread);
+/* Wakes every thread of `host` whose native descriptor has become ready. */
+void managedthread_pollNativeWaiters(Host* host);
+
+/* Adds modelled CPU time the shim reports (UMBRA_SYSCALL_YIELD). */
+void managedthread_addLatency(ManagedThread* thread, SimTime ns);
+
+/* Expects the next START on this channel to come from a new image (after execve). */
+void managedthread_setExecPending(ManagedThread* thread, bool pending);
+
+#endif

@@ -1,0 +1,389 @@
+/* Managed processes: native spawning, the virtual process tree, exit and reaping, and the
+ * expected_final_state check (compat.md 3.4).
+ *
+ * Invariants: a process is in its host's table from creation until it is reaped; a zombie keeps
+ * its native wait status; only processes from the config have an expectation, checked once, when
+ * they end (or at stop_time). */
+#include "host/process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "host/managed_thread.h"
+#include "lib/logger.h"
+#include "lib/units.h"
+
+struct _Process {
+    Host* host;                /* borrowed */
+    int32_t vpid;              /* virtual pid (= main thread's vtid) */
+    int32_t ppid;              /* virtual parent pid; 1 = init */
+    int32_t pgid;              /* virtual process group */
+    int32_t sid;               /* virtual session */
+    pid_t native_pid;          /* the real process */
+    char* name;                /* "<host>.<exe>.<vpid>" */
+    char* exe_name;            /* file name of the canonical executable */
+    bool has_expectation;      /* started from the config */
+    ProcessEndState expected;  /* expected_final_state */
+    bool zombie;               /* ended, not yet reaped */
+    int wait_status;           /* native wait status once ended */
+    uint64_t pending_signals;  /* bit (sig - 1): to raise at the next syscall return */
+    ManagedThread* main;       /* owned */
+    int32_t vfork_parent;      /* vpid of a vfork parent waiting for this child, or 0 */
+};
+
+static unsigned _process_unexpectedEnds; /* atomic: over all hosts */
+
+unsigned process_getUnexpectedEndCount(void) {
+    return __atomic_load_n(&_process_unexpectedEnds, __ATOMIC_RELAXED);
+}
+
+static Process* _process_new(Host* host, int32_t vpid, int32_t ppid, const char* exe_name) {
+    Process* p = g_new0(Process, 1);
+    p->host = host;
+    p->vpid = vpid;
+    p->ppid = ppid;
+    p->pgid = vpid;
+    p->sid = vpid;
+    p->exe_name = g_strdup(exe_name);
+    p->name = g_strdup_printf("%s.%s.%d", host_getName(host), exe_name, vpid);
+    return p;
+}
+
+void process_free(Process* process) {
+    if (process == NULL) {
+        return;
+    }
+    managedthread_free(process->main);
+    g_free(process->name);
+    g_free(process->exe_name);
+    g_free(process);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Spawning from the config.
+ * ---------------------------------------------------------------------------------------------- */
+
+static int _process_openOutput(Host* host, const char* exe, int32_t vpid, const char* suffix) {
+    gchar* path = g_strdup_printf("%s/%s.%d.%s", host_getProcessOptions(host)->data_dir, exe, vpid,
+                                  suffix);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        log_warning("cannot create %s: %s", path, g_strerror(errno));
+    }
+    g_free(path);
+    return fd;
+}
+
+/* The child between fork and exec: only async-signal-safe calls. */
+static void _process_execChild(const ProcessSpawnParams* params, char** envp, const char* cwd,
+                               pid_t umbra, int out, int err) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != umbra) {
+        _exit(127); /* umbra died before PDEATHSIG was armed */
+    }
+    personality(ADDR_NO_RANDOMIZE);
+    /* umbra's threads block SIGINT and SIGTERM (its signal thread takes them); a program starts
+     * with no signal blocked, as from a shell. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (chdir(cwd) != 0) {
+        _exit(127);
+    }
+    int in = open("/dev/null", O_RDONLY);
+    if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
+        _exit(127);
+    }
+    syscall(SYS_close_range, 3, ~0U, 0);
+    execve(params->path, params->argv, envp);
+    _exit(127);
+}
+
+int32_t process_spawn(Host* host, const ProcessSpawnParams* params) {
+    int32_t vpid = host_allocateVirtualId(host);
+    Process* p = _process_new(host, vpid, 1, params->exe_name);
+    p->has_expectation = params->has_expectation;
+    p->expected = params->expected;
+    p->main = managedthread_new(p, vpid);
+    int out = _process_openOutput(host, params->exe_name, vpid, "stdout");
+    int err = _process_openOutput(host, params->exe_name, vpid, "stderr");
+    if (p->main == NULL || out < 0 || err < 0) {
+        goto fail;
+    }
+    GPtrArray* env = g_ptr_array_new_with_free_func(g_free);
+    for (char* const* e = params->envp; *e != NULL; e++) {
+        g_ptr_array_add(env, g_strdup(*e));
+    }
+    g_ptr_array_add(env, g_strdup_printf("UMBRA_IPC_PATH=%s",
+                                         managedthread_getChannelPath(p->main)));
+    g_ptr_array_add(env, NULL);
+    pid_t umbra = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        _process_execChild(params, (char**)env->pdata, host_getProcessOptions(host)->data_dir,
+                           umbra, out, err);
+    }
+    g_ptr_array_unref(env);
+    close(out);
+    close(err);
+    out = err = -1;
+    if (pid < 0) {
+        log_warning("cannot fork for '%s': %s", p->name, g_strerror(errno));
+        goto fail;
+    }
+    p->native_pid = pid;
+    host_addProcess(host, p);
+    log_info("process '%s' started", p->name);
+    log_trace("process '%s' is native pid %d", p->name, (int)pid); /* varies between runs */
+    managedthread_run(p->main);
+    return vpid;
+fail:
+    if (out >= 0) {
+        close(out);
+    }
+    if (err >= 0) {
+        close(err);
+    }
+    process_free(p);
+    return -1;
+}
+
+Process* process_newForked(Host* host, Process* parent, int32_t vpid) {
+    Process* p = _process_new(host, vpid, parent->vpid, parent->exe_name);
+    p->pgid = parent->pgid;
+    p->sid = parent->sid;
+    return p;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Accessors.
+ * ---------------------------------------------------------------------------------------------- */
+
+Host* process_getHost(Process* process) {
+    return process->host;
+}
+int32_t process_getVirtualPid(const Process* process) {
+    return process->vpid;
+}
+int32_t process_getParentPid(const Process* process) {
+    return process->ppid;
+}
+void process_setParentPid(Process* process, int32_t ppid) {
+    process->ppid = ppid;
+}
+int32_t process_getGroupId(const Process* process) {
+    return process->pgid;
+}
+void process_setGroupId(Process* process, int32_t pgid) {
+    process->pgid = pgid;
+}
+int32_t process_getSessionId(const Process* process) {
+    return process->sid;
+}
+void process_setSessionId(Process* process, int32_t sid) {
+    process->sid = sid;
+}
+pid_t process_getNativePid(const Process* process) {
+    return process->native_pid;
+}
+void process_setNativePid(Process* process, pid_t pid) {
+    process->native_pid = pid;
+}
+const char* process_getName(const Process* process) {
+    return process->name;
+}
+bool process_isZombie(const Process* process) {
+    return process->zombie;
+}
+int process_getWaitStatus(const Process* process) {
+    return process->wait_status;
+}
+ManagedThread* process_getMainThread(Process* process) {
+    return process->main;
+}
+void process_setMainThread(Process* process, ManagedThread* thread) {
+    process->main = thread;
+}
+
+void process_setVforkParent(Process* process, ManagedThread* parent) {
+    process->vfork_parent = parent != NULL ? process_getVirtualPid(managedthread_getProcess(parent))
+                                           : 0;
+}
+
+void process_releaseVforkParent(Process* process) {
+    if (process->vfork_parent == 0) {
+        return;
+    }
+    Process* parent = host_lookupProcess(process->host, process->vfork_parent);
+    process->vfork_parent = 0;
+    if (parent != NULL && parent->main != NULL) {
+        managedthread_wake(parent->main, WAKE_EVENT);
+    }
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Ending.
+ * ---------------------------------------------------------------------------------------------- */
+
+static ProcessEndState _process_endState(int wait_status) {
+    if (WIFSIGNALED(wait_status)) {
+        return (ProcessEndState){PROCESS_END_SIGNALED, WTERMSIG(wait_status)};
+    }
+    return (ProcessEndState){PROCESS_END_EXITED, WEXITSTATUS(wait_status)};
+}
+
+/* The state in YAML syntax, as Shadow prints it: {exited: 0}, {signaled: SIGTERM}, running. */
+static void _process_formatEnd(ProcessEndState s, char* buf, size_t len) {
+    const char* sig = units_signalName(s.value);
+    switch (s.kind) {
+        case PROCESS_END_EXITED: snprintf(buf, len, "{exited: %d}", s.value); break;
+        case PROCESS_END_SIGNALED:
+            if (sig != NULL) {
+                snprintf(buf, len, "{signaled: %s}", sig);
+            } else {
+                snprintf(buf, len, "{signaled: %d}", s.value);
+            }
+            break;
+        case PROCESS_END_RUNNING: snprintf(buf, len, "running"); break;
+    }
+}
+
+static void _process_checkExpectation(Process* p, ProcessEndState actual) {
+    if (!p->has_expectation) {
+        return;
+    }
+    p->has_expectation = false; /* checked once */
+    char exp[64], got[64];
+    _process_formatEnd(p->expected, exp, sizeof(exp));
+    _process_formatEnd(actual, got, sizeof(got));
+    if (p->expected.kind == actual.kind && p->expected.value == actual.value) {
+        log_debug("process '%s' exited with status %s", p->name, got);
+    } else {
+        log_error("process '%s' ended; expected end state was %s but was %s", p->name, exp, got);
+        __atomic_add_fetch(&_process_unexpectedEnds, 1, __ATOMIC_RELAXED);
+    }
+}
+
+void process_reap(Process* child) {
+    host_removeProcess(child->host, child->vpid);
+}
+
+void process_handleExit(Process* process, int wait_status) {
+    Host* host = process->host;
+    process->zombie = true;
+    process->wait_status = wait_status;
+    process->pending_signals = 0;
+    char got[64];
+    _process_formatEnd(_process_endState(wait_status), got, sizeof(got));
+    log_debug("process '%s' ended with %s", process->name, got);
+    process_releaseVforkParent(process);
+    _process_checkExpectation(process, _process_endState(wait_status));
+
+    /* Orphans go to init, which reaps the zombies among them at once. Iterate by index from the
+     * end: reaping removes entries. */
+    for (size_t i = host_getProcessCount(host); i-- > 0;) {
+        Process* child = host_getProcess(host, i);
+        if (child->ppid == process->vpid) {
+            child->ppid = 1;
+            if (child->zombie) {
+                process_reap(child);
+            }
+        }
+    }
+    Process* parent = process->ppid != 1 ? host_lookupProcess(host, process->ppid) : NULL;
+    if (parent == NULL) {
+        process_reap(process); /* init's child: reaped at once */
+        return;
+    }
+    if (parent->main != NULL) {
+        managedthread_wake(parent->main, WAKE_EVENT);
+    }
+}
+
+void process_stopAtEnd(Process* process) {
+    if (process->zombie) {
+        return;
+    }
+    kill(process->native_pid, SIGKILL);
+    int status = 0;
+    while (waitpid(process->native_pid, &status, __WALL) < 0 && errno == EINTR) {
+    }
+    process->zombie = true;
+    process->wait_status = status;
+    log_debug("process '%s' killed at the end of the simulation", process->name);
+    _process_checkExpectation(process, (ProcessEndState){PROCESS_END_RUNNING, 0});
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Signals.
+ * ---------------------------------------------------------------------------------------------- */
+
+void process_signal(Process* process, int sig) {
+    if (sig <= 0 || sig > 64 || process->zombie) {
+        return;
+    }
+    process->pending_signals |= 1ULL << (sig - 1);
+    if (process->main != NULL && managedthread_isBlocked(process->main)) {
+        managedthread_wake(process->main, WAKE_SIGNAL);
+    }
+}
+
+int process_takePendingSignal(Process* process) {
+    if (process->pending_signals == 0) {
+        return 0;
+    }
+    int sig = __builtin_ctzll(process->pending_signals) + 1;
+    process->pending_signals &= ~(1ULL << (sig - 1));
+    return sig;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Tracee memory.
+ * ---------------------------------------------------------------------------------------------- */
+
+int process_readMemory(Process* process, uint64_t addr, void* buf, size_t len) {
+    if (len == 0) {
+        return 0;
+    }
+    struct iovec local = {.iov_base = buf, .iov_len = len};
+    struct iovec remote = {.iov_base = (void*)(uintptr_t)addr, .iov_len = len};
+    ssize_t n = process_vm_readv(process->native_pid, &local, 1, &remote, 1, 0);
+    return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int process_writeMemory(Process* process, uint64_t addr, const void* buf, size_t len) {
+    if (len == 0) {
+        return 0;
+    }
+    struct iovec local = {.iov_base = (void*)buf, .iov_len = len};
+    struct iovec remote = {.iov_base = (void*)(uintptr_t)addr, .iov_len = len};
+    ssize_t n = process_vm_writev(process->native_pid, &local, 1, &remote, 1, 0);
+    return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int process_readString(Process* process, uint64_t addr, char* buf, size_t len) {
+    /* Read page by page: a string may end just before an unmapped page. */
+    size_t done = 0;
+    while (done < len) {
+        size_t page_left = 4096 - ((addr + done) & 4095);
+        size_t chunk = MIN(page_left, len - done);
+        if (process_readMemory(process, addr + done, buf + done, chunk) != 0) {
+            return -EFAULT;
+        }
+        if (memchr(buf + done, '\0', chunk) != NULL) {
+            return 0;
+        }
+        done += chunk;
+    }
+    return -ENAMETOOLONG;
+}

@@ -1,0 +1,104 @@
+/* A managed process: a real native process running a real program, known to the simulation by a
+ * virtual pid (architecture.md 7). It is RUNNING until its native process ends, then a ZOMBIE
+ * holding its status until its parent reaps it (wait4) or, for a process whose parent is init
+ * (those started from the config, and orphans), at once.
+ *
+ * Every managed process is a native child of umbra (the shim forks with CLONE_PARENT), so umbra
+ * collects the genuine native wait status of each with waitpid(__WALL), and each dies with umbra
+ * (PR_SET_PDEATHSIG). The simulator's view of parents, children, groups and sessions is virtual.
+ *
+ * Threading: like everything on a host, only touched by the thread running the host. */
+#ifndef SIM_HOST_PROCESS_H_
+#define SIM_HOST_PROCESS_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "host/host.h"
+
+typedef struct _ManagedThread ManagedThread;
+
+/* How a process ended, as compat.md 3.4 compares it with expected_final_state. */
+typedef enum {
+    PROCESS_END_EXITED,   /* exit code in `value` */
+    PROCESS_END_SIGNALED, /* signal number in `value` */
+    PROCESS_END_RUNNING,  /* still running at stop_time (killed by umbra) */
+} ProcessEndKind;
+
+typedef struct {
+    ProcessEndKind kind;
+    int value;
+} ProcessEndState;
+
+typedef struct {
+    const char* path;         /* canonical absolute path to execute */
+    char* const* argv;        /* NULL-terminated; argv[0] as the user wrote it */
+    char* const* envp;        /* NULL-terminated environment, without UMBRA_IPC_PATH */
+    const char* exe_name;     /* file name of the canonical path: names output files and logs */
+    bool has_expectation;     /* only processes from the config carry one */
+    ProcessEndState expected; /* expected_final_state */
+} ProcessSpawnParams;
+
+/* Starts a process from the config on `host` at the current time: a native fork and exec with
+ * fds 0 (/dev/null), 1 and 2 (hosts/<host>/<exe>.<pid>.stdout and .stderr), cwd the host's data
+ * directory, ASLR off and PR_SET_PDEATHSIG. Its main thread is then run until it blocks. Returns its
+ * virtual pid, or -1 after logging why it could not start. The process belongs to the host. */
+int32_t process_spawn(Host* host, const ProcessSpawnParams* params);
+
+/* A process created by a fork of `parent` (the thread for it is made by the caller). */
+Process* process_newForked(Host* host, Process* parent, int32_t vpid);
+
+void process_free(Process* process);
+
+Host* process_getHost(Process* process);
+int32_t process_getVirtualPid(const Process* process);
+int32_t process_getParentPid(const Process* process);
+void process_setParentPid(Process* process, int32_t ppid);
+int32_t process_getGroupId(const Process* process);
+void process_setGroupId(Process* process, int32_t pgid);
+int32_t process_getSessionId(const Process* process);
+void process_setSessionId(Process* process, int32_t sid);
+pid_t process_getNativePid(const Process* process);
+void process_setNativePid(Process* process, pid_t pid);
+/* "<host>.<exe>.<vpid>", the name used in log messages. Borrowed. */
+const char* process_getName(const Process* process);
+bool process_isZombie(const Process* process);
+/* The native wait status of a zombie. */
+int process_getWaitStatus(const Process* process);
+ManagedThread* process_getMainThread(Process* process);
+void process_setMainThread(Process* process, ManagedThread* thread);
+
+/* vfork: the parent thread that waits until this child execs or exits, or NULL. */
+void process_setVforkParent(Process* process, ManagedThread* parent);
+/* Called when the process execs or ends: wakes a waiting vfork parent. */
+void process_releaseVforkParent(Process* process);
+
+/* The native process ended with `wait_status` (already collected with waitpid): becomes a zombie,
+ * wakes its parent, reparents its children to init, and is reaped at once if its parent is init
+ * (checking expected_final_state for processes from the config). May free `process`. */
+void process_handleExit(Process* process, int wait_status);
+
+/* A parent reaps its zombie child `child` (wait4): frees it. */
+void process_reap(Process* child);
+
+/* Sends `sig` to the process (virtual delivery: raised natively in it at its next syscall
+ * boundary; a blocked syscall is interrupted). Signal 0 only checks existence. */
+void process_signal(Process* process, int sig);
+/* The signal waiting to be raised in the process at its next syscall return, taken (0 if none). */
+int process_takePendingSignal(Process* process);
+
+/* At stop_time: kills the native process and records it as still running. */
+void process_stopAtEnd(Process* process);
+
+/* Tracee memory, through process_vm_readv/writev. Return 0 or -EFAULT. */
+int process_readMemory(Process* process, uint64_t addr, void* buf, size_t len);
+int process_writeMemory(Process* process, uint64_t addr, const void* buf, size_t len);
+/* Reads a NUL-terminated string of at most len-1 bytes; -ENAMETOOLONG if longer. */
+int process_readString(Process* process, uint64_t addr, char* buf, size_t len);
+
+/* Number of processes (from the config) that ended in an unexpected final state, over all hosts. */
+unsigned process_getUnexpectedEndCount(void);
+
+#endif

@@ -1,0 +1,118 @@
+/* Identity the host gives its processes: parent pid, uname, CPU affinity, process groups and
+ * sessions. Values that vary between real machines are fixed so runs are reproducible
+ * (compat.md 5: one CPU, constant uname). */
+#include <errno.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+
+#include "host/syscall/syscall.h"
+
+SyscallReturn syscallhandler_getppid(SyscallContext* ctx) {
+    return syscall_done(process_getParentPid(ctx->process));
+}
+
+SyscallReturn syscallhandler_uname(SyscallContext* ctx) {
+    struct utsname u;
+    memset(&u, 0, sizeof(u));
+    strncpy(u.sysname, "Linux", sizeof(u.sysname) - 1);
+    strncpy(u.nodename, host_getName(ctx->host), sizeof(u.nodename) - 1);
+    strncpy(u.release, "6.1.0-umbra", sizeof(u.release) - 1);
+    strncpy(u.version, "#1 SMP PREEMPT_DYNAMIC 2000-01-01", sizeof(u.version) - 1);
+    strncpy(u.machine, "x86_64", sizeof(u.machine) - 1);
+    strncpy(u.domainname, "(none)", sizeof(u.domainname) - 1);
+    if (process_writeMemory(ctx->process, (uint64_t)ctx->args[0], &u, sizeof(u)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    return syscall_done(0);
+}
+
+/* sched_getaffinity(pid, len, mask): one CPU. The kernel's answer is the size of its CPU mask
+ * (8 bytes here); a buffer smaller than that is EINVAL. */
+SyscallReturn syscallhandler_sched_getaffinity(SyscallContext* ctx) {
+    uint64_t len = (uint64_t)ctx->args[1];
+    if (len < sizeof(uint64_t) || (len % sizeof(long)) != 0) {
+        return syscall_done(-EINVAL);
+    }
+    uint64_t mask = 1;
+    if (process_writeMemory(ctx->process, (uint64_t)ctx->args[2], &mask, sizeof(mask)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    return syscall_done(sizeof(mask));
+}
+
+SyscallReturn syscallhandler_sched_setaffinity(SyscallContext* ctx) {
+    return syscall_done(0);
+}
+
+/* The process `pid` refers to: 0 is the caller; others must be on this host. */
+static Process* _ident_target(SyscallContext* ctx, int64_t pid) {
+    if (pid == 0) {
+        return ctx->process;
+    }
+    if (pid < 0 || pid > INT32_MAX) {
+        return NULL;
+    }
+    return host_lookupProcess(ctx->host, (int32_t)pid);
+}
+
+SyscallReturn syscallhandler_getpgrp(SyscallContext* ctx) {
+    return syscall_done(process_getGroupId(ctx->process));
+}
+
+SyscallReturn syscallhandler_getpgid(SyscallContext* ctx) {
+    Process* p = _ident_target(ctx, (int32_t)ctx->args[0]);
+    return syscall_done(p != NULL ? process_getGroupId(p) : -ESRCH);
+}
+
+SyscallReturn syscallhandler_getsid(SyscallContext* ctx) {
+    Process* p = _ident_target(ctx, (int32_t)ctx->args[0]);
+    return syscall_done(p != NULL ? process_getSessionId(p) : -ESRCH);
+}
+
+/* setpgid(pid, pgid): the caller or one of its children, within the caller's session. */
+SyscallReturn syscallhandler_setpgid(SyscallContext* ctx) {
+    int64_t pgid = (int32_t)ctx->args[1];
+    if (pgid < 0) {
+        return syscall_done(-EINVAL);
+    }
+    Process* p = _ident_target(ctx, (int32_t)ctx->args[0]);
+    if (p == NULL || (p != ctx->process &&
+                      process_getParentPid(p) != process_getVirtualPid(ctx->process))) {
+        return syscall_done(-ESRCH);
+    }
+    if (process_getSessionId(p) != process_getSessionId(ctx->process)) {
+        return syscall_done(-EPERM);
+    }
+    if (process_getSessionId(p) == process_getVirtualPid(p)) {
+        return syscall_done(-EPERM); /* a session leader cannot change its group */
+    }
+    process_setGroupId(p, pgid == 0 ? process_getVirtualPid(p) : (int32_t)pgid);
+    return syscall_done(0);
+}
+
+SyscallReturn syscallhandler_setsid(SyscallContext* ctx) {
+    Process* p = ctx->process;
+    int32_t vpid = process_getVirtualPid(p);
+    if (process_getGroupId(p) == vpid) {
+        return syscall_done(-EPERM); /* already a group leader */
+    }
+    process_setSessionId(p, vpid);
+    process_setGroupId(p, vpid);
+    return syscall_done(vpid);
+}
+
+/* sysinfo: figures that do not depend on the real machine (compat.md 5). */
+SyscallReturn syscallhandler_sysinfo(SyscallContext* ctx) {
+    struct sysinfo info;
+    memset(&info, 0, sizeof(info));
+    info.uptime = (long)(ctx->now / SIMTIME_ONE_SECOND);
+    info.totalram = 16ULL << 30;
+    info.freeram = 8ULL << 30;
+    info.procs = (unsigned short)host_getProcessCount(ctx->host);
+    info.mem_unit = 1;
+    if (process_writeMemory(ctx->process, (uint64_t)ctx->args[0], &info, sizeof(info)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    return syscall_done(0);
+}

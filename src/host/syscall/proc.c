@@ -1,0 +1,285 @@
+/* Process syscalls: clone/fork/vfork, execve, exit, wait4 and the kill family.
+ *
+ * A clone is two steps. The handler allocates the child's ids, process and channel and answers
+ * CLONE; the shim forks natively (CLONE_PARENT, so umbra is the native parent) and reports the
+ * native result; syscall_finishClone completes it. A vfork parent then stays blocked until the
+ * child execs or exits. Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK) are not
+ * supported yet and fail with ENOSYS. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "host/syscall/syscall.h"
+#include "lib/execcheck.h"
+#include "lib/logger.h"
+
+#define PROC_NAMESPACE_FLAGS                                                                    \
+    (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |  \
+     CLONE_NEWCGROUP)
+
+static void _proc_warnOnce(int* flag, const char* what, Process* p) {
+    if (!__atomic_exchange_n(flag, 1, __ATOMIC_RELAXED)) {
+        log_warning("%s (process '%s'); further cases are not reported", what,
+                    process_getName(p));
+    }
+}
+
+static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
+    static int warned_threads, warned_ns;
+    if ((flags & (CLONE_THREAD | CLONE_SIGHAND)) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK))) {
+        _proc_warnOnce(&warned_threads, "clone of a thread: threads are not supported yet (ENOSYS)",
+                       ctx->process);
+        return syscall_done(-ENOSYS);
+    }
+    if (flags & PROC_NAMESPACE_FLAGS) {
+        _proc_warnOnce(&warned_ns, "clone with namespace flags refused (EPERM)", ctx->process);
+        return syscall_done(-EPERM);
+    }
+    int32_t vpid = host_allocateVirtualId(ctx->host);
+    Process* child = process_newForked(ctx->host, ctx->process, vpid);
+    ManagedThread* thread = managedthread_new(child, vpid);
+    if (thread == NULL) {
+        process_free(child);
+        return syscall_done(-EAGAIN);
+    }
+    process_setMainThread(child, thread);
+    host_addProcess(ctx->host, child);
+    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
+    scratch->value = vpid;
+    scratch->flags = (int64_t)flags;
+    g_strlcpy(ctx->reply_payload, managedthread_getChannelPath(thread), IPC_PAYLOAD_SIZE);
+    ctx->reply_args[0] = vpid;
+    return (SyscallReturn){.kind = SYSCALL_CLONE};
+}
+
+SyscallReturn syscallhandler_clone(SyscallContext* ctx) {
+    return _proc_clone(ctx, (uint64_t)ctx->args[0]);
+}
+
+SyscallReturn syscallhandler_fork(SyscallContext* ctx) {
+    return _proc_clone(ctx, SIGCHLD);
+}
+
+SyscallReturn syscallhandler_vfork(SyscallContext* ctx) {
+    return _proc_clone(ctx, CLONE_VM | CLONE_VFORK | SIGCHLD);
+}
+
+SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
+    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
+    int32_t vpid = (int32_t)scratch->value;
+    if (ctx->wake != WAKE_NONE) {
+        return syscall_done(vpid); /* a vfork parent released by its child */
+    }
+    Process* child = host_lookupProcess(ctx->host, vpid);
+    if (native_result < 0) {
+        host_removeProcess(ctx->host, vpid);
+        return syscall_done(native_result);
+    }
+    process_setNativePid(child, (pid_t)native_result);
+    managedthread_scheduleRun(process_getMainThread(child));
+    if (scratch->flags & CLONE_VFORK) {
+        process_setVforkParent(child, ctx->thread);
+        return syscall_block(SIMTIME_INVALID);
+    }
+    return syscall_done(vpid);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * exec
+ * ---------------------------------------------------------------------------------------------- */
+
+/* Checks the target of an exec; the kernel reports missing files and permissions natively, umbra
+ * only refuses what it cannot run: statically linked binaries, which the shim cannot enter. */
+static SyscallReturn _proc_exec(SyscallContext* ctx, int64_t dirfd, uint64_t path_addr,
+                                int64_t flags) {
+    static int warned_static;
+    char path[4096];
+    int rv = process_readString(ctx->process, path_addr, path, sizeof(path));
+    if (rv != 0) {
+        return syscall_done(rv);
+    }
+    pid_t pid = process_getNativePid(ctx->process);
+    gchar* full;
+    if (path[0] == '/') {
+        full = g_strdup(path);
+    } else if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+        full = g_strdup_printf("/proc/%d/fd/%lld", (int)pid, (long long)dirfd);
+    } else if (dirfd != AT_FDCWD) {
+        full = g_strdup_printf("/proc/%d/fd/%lld/%s", (int)pid, (long long)dirfd, path);
+    } else {
+        full = g_strdup_printf("/proc/%d/cwd/%s", (int)pid, path);
+    }
+    ExecCheckResult check = execcheck_verify(full, NULL, 0);
+    g_free(full);
+    if (check == EXECCHECK_STATIC_ELF) {
+        _proc_warnOnce(&warned_static,
+                       "exec of a statically linked binary refused (ENOEXEC): it cannot be "
+                       "intercepted",
+                       ctx->process);
+        return syscall_done(-ENOEXEC);
+    }
+    managedthread_setExecPending(ctx->thread, true);
+    return syscall_done(0);
+}
+
+SyscallReturn syscallhandler_execve(SyscallContext* ctx) {
+    return _proc_exec(ctx, AT_FDCWD, (uint64_t)ctx->args[0], 0);
+}
+
+SyscallReturn syscallhandler_execveat(SyscallContext* ctx) {
+    return _proc_exec(ctx, (int32_t)ctx->args[0], (uint64_t)ctx->args[1], (int32_t)ctx->args[4]);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * exit and wait
+ * ---------------------------------------------------------------------------------------------- */
+
+SyscallReturn syscallhandler_exit(SyscallContext* ctx) {
+    return (SyscallReturn){.kind = SYSCALL_NATIVE_EXIT};
+}
+
+SyscallReturn syscallhandler_exit_group(SyscallContext* ctx) {
+    return (SyscallReturn){.kind = SYSCALL_NATIVE_EXIT};
+}
+
+static bool _proc_waitMatches(Process* caller, Process* child, int64_t pid) {
+    if (process_getParentPid(child) != process_getVirtualPid(caller)) {
+        return false;
+    }
+    if (pid > 0) {
+        return process_getVirtualPid(child) == pid;
+    }
+    if (pid == -1) {
+        return true;
+    }
+    int32_t pgid = pid == 0 ? process_getGroupId(caller) : (int32_t)-pid;
+    return process_getGroupId(child) == pgid;
+}
+
+SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
+    int64_t pid = (int32_t)ctx->args[0]; /* int arguments arrive zero-extended */
+    uint64_t status_addr = (uint64_t)ctx->args[1];
+    int64_t options = (int32_t)ctx->args[2];
+    uint64_t rusage_addr = (uint64_t)ctx->args[3];
+    if (options & ~(int64_t)(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) {
+        return syscall_done(-EINVAL);
+    }
+    bool any = false;
+    for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
+        Process* child = host_getProcess(ctx->host, i);
+        if (!_proc_waitMatches(ctx->process, child, pid)) {
+            continue;
+        }
+        any = true;
+        if (!process_isZombie(child)) {
+            continue;
+        }
+        int status = process_getWaitStatus(child);
+        if (status_addr != 0 &&
+            process_writeMemory(ctx->process, status_addr, &status, sizeof(status)) != 0) {
+            return syscall_done(-EFAULT);
+        }
+        if (rusage_addr != 0) {
+            struct rusage ru;
+            memset(&ru, 0, sizeof(ru));
+            if (process_writeMemory(ctx->process, rusage_addr, &ru, sizeof(ru)) != 0) {
+                return syscall_done(-EFAULT);
+            }
+        }
+        int32_t vpid = process_getVirtualPid(child);
+        process_reap(child);
+        return syscall_done(vpid);
+    }
+    if (!any) {
+        return syscall_done(-ECHILD);
+    }
+    if (options & WNOHANG) {
+        return syscall_done(0);
+    }
+    return syscall_block(SIMTIME_INVALID);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Signals to processes.
+ * ---------------------------------------------------------------------------------------------- */
+
+SyscallReturn syscallhandler_kill(SyscallContext* ctx) {
+    int64_t pid = (int32_t)ctx->args[0];
+    int sig = (int)ctx->args[1];
+    if (sig < 0 || sig > 64) {
+        return syscall_done(-EINVAL);
+    }
+    if (pid > 0) {
+        Process* target = host_lookupProcess(ctx->host, (int32_t)pid);
+        if (target == NULL || process_isZombie(target)) {
+            return syscall_done(target == NULL ? -ESRCH : 0);
+        }
+        process_signal(target, sig);
+        return syscall_done(0);
+    }
+    /* A group (0: the caller's, < -1: that one) or everyone the caller may signal (-1). */
+    int32_t pgid = pid == 0 ? process_getGroupId(ctx->process) : (int32_t)-pid;
+    bool found = false;
+    for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
+        Process* target = host_getProcess(ctx->host, i);
+        bool match = pid == -1 ? target != ctx->process : process_getGroupId(target) == pgid;
+        if (match && !process_isZombie(target)) {
+            found = true;
+            process_signal(target, sig);
+        }
+    }
+    return syscall_done(found ? 0 : -ESRCH);
+}
+
+/* One thread per process for now: a tid names a process's main thread. */
+static SyscallReturn _proc_signalThread(SyscallContext* ctx, int64_t tgid, int64_t tid, int sig) {
+    if (sig < 0 || sig > 64 || tid <= 0 || (tgid != -1 && tgid <= 0)) {
+        return syscall_done(-EINVAL);
+    }
+    Process* target = host_lookupProcess(ctx->host, (int32_t)tid);
+    if (target == NULL || process_isZombie(target) || (tgid != -1 && tgid != tid)) {
+        return syscall_done(-ESRCH);
+    }
+    process_signal(target, sig);
+    return syscall_done(0);
+}
+
+SyscallReturn syscallhandler_tkill(SyscallContext* ctx) {
+    return _proc_signalThread(ctx, -1, (int32_t)ctx->args[0], (int)ctx->args[1]);
+}
+
+SyscallReturn syscallhandler_tgkill(SyscallContext* ctx) {
+    return _proc_signalThread(ctx, (int32_t)ctx->args[0], (int32_t)ctx->args[1],
+                              (int)ctx->args[2]);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Waiting for a native descriptor (a pipe between managed processes): park the thread until
+ * umbra's duplicate of the descriptor polls ready. Hosts re-poll waiters after every run.
+ * ---------------------------------------------------------------------------------------------- */
+
+SyscallReturn syscallhandler_umbraNativeWait(SyscallContext* ctx) {
+    ManagedThread* t = ctx->thread;
+    if (managedthread_getNativeWaitFd(t) < 0) {
+        int pidfd = (int)syscall(SYS_pidfd_open, process_getNativePid(ctx->process), 0);
+        int dup = pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, pidfd, (int)ctx->args[0], 0) : -1;
+        if (pidfd >= 0) {
+            close(pidfd);
+        }
+        if (dup < 0) {
+            return syscall_done(0); /* let the native call report the problem */
+        }
+        managedthread_setNativeWait(t, dup, (short)ctx->args[1]);
+    }
+    if (managedthread_isNativeWaitReady(t)) {
+        return syscall_done(0);
+    }
+    return syscall_block(SIMTIME_INVALID);
+}

@@ -1,0 +1,463 @@
+/* The shim's syscall routing: local answer, simulator, or native (style.md 6), in that order.
+ *
+ * Rules: see shim.h. Every syscall here goes through shim_rawSyscall; nothing allocates.
+ *
+ * Special cases that need work on this side of the channel:
+ * - time and ids are answered from the channel without a round trip;
+ * - /dev/urandom and /dev/random: the open runs natively on /dev/null (a real descriptor number,
+ *   so the kernel's lowest-free-number rule keeps agreeing), the descriptor is marked, and reads
+ *   on it ask the simulator for the host generator's bytes;
+ * - clone/fork/vfork: the simulator assigns the child's ids and channel, the shim forks natively
+ *   and the child connects to its own channel before returning to the program;
+ * - execve: the simulator checks the target; the shim runs the native exec with LD_PRELOAD and
+ *   umbra's variables put back, so a program that cleared its environment stays intercepted;
+ * - SIGSYS belongs to the shim: the program's handler for it is recorded, never installed;
+ * - disarming Syscall User Dispatch is refused. */
+#include "shim/shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "lib/syscall_names.h"
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#endif
+
+typedef enum { SHIM_CLASS_UNSUPPORTED = 0, SHIM_CLASS_EMULATED, SHIM_CLASS_SHIM, SHIM_CLASS_NATIVE }
+    ShimClass;
+
+/* From the one coverage table. */
+static const unsigned char _shim_class[SYSCALL_NUMBER_LIMIT] = {
+#define EMULATED(name, note) [SYS_##name] = SHIM_CLASS_EMULATED,
+#define SHIM(name, note) [SYS_##name] = SHIM_CLASS_SHIM,
+#define NATIVE(name, note) [SYS_##name] = SHIM_CLASS_NATIVE,
+#include "lib/syscall_table.def"
+#undef EMULATED
+#undef SHIM
+#undef NATIVE
+};
+
+/* ----------------------------------------------------------------------------------------------
+ * Emulated /dev/urandom descriptors.
+ * ---------------------------------------------------------------------------------------------- */
+
+#define SHIM_MAX_RANDOM_FD 4096
+static uint64_t _shim_randomFds[SHIM_MAX_RANDOM_FD / 64];
+
+bool shim_isRandomFd(long fd) {
+    return fd >= 0 && fd < SHIM_MAX_RANDOM_FD && (_shim_randomFds[fd / 64] >> (fd % 64)) & 1;
+}
+
+void shim_setRandomFd(long fd, bool on) {
+    if (fd < 0 || fd >= SHIM_MAX_RANDOM_FD) {
+        return;
+    }
+    if (on) {
+        _shim_randomFds[fd / 64] |= 1ULL << (fd % 64);
+    } else {
+        _shim_randomFds[fd / 64] &= ~(1ULL << (fd % 64));
+    }
+}
+
+static long _shim_native(long nr, const long* a);
+
+/* What a descriptor is, as far as blocking goes: cached per fd, reset when the number is reused. */
+enum { FD_KIND_UNKNOWN = 0, FD_KIND_NEVER_BLOCKS, FD_KIND_MAY_BLOCK };
+static unsigned char _shim_fdKind[SHIM_MAX_RANDOM_FD];
+
+static void _shim_setFdKind(long fd, unsigned char kind) {
+    if (fd >= 0 && fd < SHIM_MAX_RANDOM_FD) {
+        _shim_fdKind[fd] = kind;
+    }
+}
+
+static unsigned char _shim_getFdKind(long fd) {
+    if (fd < 0 || fd >= SHIM_MAX_RANDOM_FD) {
+        return FD_KIND_MAY_BLOCK;
+    }
+    if (_shim_fdKind[fd] == FD_KIND_UNKNOWN) {
+        struct stat st;
+        if (shim_rawSyscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) != 0) {
+            return FD_KIND_NEVER_BLOCKS; /* let the call itself report EBADF */
+        }
+        /* Regular files, directories and block devices never block; pipes, sockets, terminals
+         * and other character devices may. */
+        _shim_fdKind[fd] = (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+                               ? FD_KIND_NEVER_BLOCKS
+                               : FD_KIND_MAY_BLOCK;
+    }
+    return _shim_fdKind[fd];
+}
+
+/* Native I/O on a descriptor that may block (a pipe between two managed processes, say): a
+ * blocking native call would stall the whole host, since the simulator runs one thread at a time
+ * and the peer would never run. So the shim only makes the call once the descriptor is ready,
+ * and otherwise asks the simulator to park the thread until it is (UMBRA_SYSCALL_NATIVE_WAIT).
+ * Writes to a pipe are cut to the free space, so they never block either. */
+static long _shim_cooperativeIo(long nr, const long* a, short events) {
+    long fd = a[0];
+    for (;;) {
+        struct pollfd pfd = {.fd = (int)fd, .events = events};
+        long ready = shim_rawSyscall(SYS_poll, (long)&pfd, 1, 0, 0, 0, 0);
+        long fl = shim_rawSyscall(SYS_fcntl, fd, F_GETFL, 0, 0, 0, 0);
+        if (ready != 0 || (fl >= 0 && (fl & O_NONBLOCK)) || fl < 0) {
+            break;
+        }
+        long args[6] = {fd, events, 0, 0, 0, 0};
+        long rv = shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
+        if (rv < 0) {
+            return rv; /* EINTR: a signal arrived while parked */
+        }
+    }
+    if (nr == SYS_write && events == POLLOUT) {
+        long cap = shim_rawSyscall(SYS_fcntl, fd, F_GETPIPE_SZ, 0, 0, 0, 0);
+        int queued = 0;
+        if (cap > 0 && shim_rawSyscall(SYS_ioctl, fd, FIONREAD, (long)&queued, 0, 0, 0) == 0) {
+            long space = cap - queued;
+            if (space > 0 && a[2] > space) {
+                long capped[6] = {a[0], a[1], space, 0, 0, 0};
+                return _shim_native(nr, capped);
+            }
+        }
+    }
+    return _shim_native(nr, a);
+}
+
+static bool _shim_isRandomPath(const char* path) {
+    return path != NULL && (strcmp(path, "/dev/urandom") == 0 || strcmp(path, "/dev/random") == 0);
+}
+
+static long _shim_openRandom(long flags) {
+    long fd = shim_rawSyscall(SYS_openat, AT_FDCWD, (long)"/dev/null", flags & (O_CLOEXEC), 0, 0,
+                              0);
+    if (fd >= 0) {
+        shim_setRandomFd(fd, true);
+    }
+    return fd;
+}
+
+static long _shim_native(long nr, const long* a) {
+    return shim_rawSyscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* Native descriptor calls that must keep the /dev/urandom mark in step. */
+static long _shim_fdCall(long nr, const long* a) {
+    if (nr == SYS_open || nr == SYS_openat || nr == SYS_creat || nr == SYS_openat2) {
+        long rv;
+        if ((nr == SYS_open && _shim_isRandomPath((const char*)a[0])) ||
+            ((nr == SYS_openat || nr == SYS_openat2) && _shim_isRandomPath((const char*)a[1]))) {
+            rv = _shim_openRandom(nr == SYS_open ? a[1] : a[2]);
+        } else {
+            rv = _shim_native(nr, a);
+            shim_setRandomFd(rv, false);
+        }
+        _shim_setFdKind(rv, FD_KIND_UNKNOWN);
+        return rv;
+    }
+    switch (nr) {
+        case SYS_read:
+        case SYS_readv:
+            if (shim_isRandomFd(a[0])) {
+                if (nr == SYS_read) {
+                    return shim_ipcSyscall(UMBRA_SYSCALL_RANDOM_READ, a);
+                }
+                break;
+            }
+            if (_shim_getFdKind(a[0]) == FD_KIND_MAY_BLOCK) {
+                return _shim_cooperativeIo(nr, a, POLLIN);
+            }
+            break;
+        case SYS_write:
+        case SYS_writev:
+            if (_shim_getFdKind(a[0]) == FD_KIND_MAY_BLOCK) {
+                return _shim_cooperativeIo(nr, a, POLLOUT);
+            }
+            break;
+        case SYS_close: {
+            long rv = _shim_native(nr, a);
+            if (rv == 0) {
+                shim_setRandomFd(a[0], false);
+                _shim_setFdKind(a[0], FD_KIND_UNKNOWN);
+            }
+            return rv;
+        }
+        case SYS_pipe:
+        case SYS_pipe2: {
+            long rv = _shim_native(nr, a);
+            if (rv == 0) {
+                int* fds = (int*)a[0];
+                _shim_setFdKind(fds[0], FD_KIND_MAY_BLOCK);
+                _shim_setFdKind(fds[1], FD_KIND_MAY_BLOCK);
+                shim_setRandomFd(fds[0], false);
+                shim_setRandomFd(fds[1], false);
+            }
+            return rv;
+        }
+        case SYS_dup:
+        case SYS_dup2:
+        case SYS_dup3:
+        case SYS_fcntl: {
+            bool dupfd = nr != SYS_fcntl || a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC;
+            bool was = shim_isRandomFd(a[0]);
+            long rv = _shim_native(nr, a);
+            if (dupfd && rv >= 0 && rv != a[0]) {
+                shim_setRandomFd(rv, was);
+                _shim_setFdKind(rv, _shim_fdKind[a[0] < SHIM_MAX_RANDOM_FD ? a[0] : 0]);
+            }
+            return rv;
+        }
+        default:
+            break;
+    }
+    return _shim_native(nr, a);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * The round trip.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* Raises the signal the simulator asked for, on this thread, natively. */
+static void _shim_raise(int sig) {
+    if (sig <= 0) {
+        return;
+    }
+    long pid = shim_rawSyscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
+    long tid = shim_rawSyscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
+    shim_rawSyscall(SYS_tgkill, pid, tid, sig, 0, 0, 0);
+}
+
+/* Sends a message, waits for the answer. */
+static IpcMessage* _shim_roundTrip(IpcChannel* ch) {
+    ipc_give(ch, IPC_TURN_SIM, shim_rawSyscall);
+    ipc_wait(ch, IPC_TURN_SHIM, 0, shim_rawSyscall);
+    return &ch->to_shim;
+}
+
+long shim_ipcSyscall(long nr, const long args[6]) {
+    IpcChannel* ch = shim_thread.channel;
+    IpcMessage* out = &ch->to_sim;
+    out->type = IPC_MSG_SYSCALL;
+    out->number = nr;
+    for (int i = 0; i < 6; i++) {
+        out->args[i] = args[i];
+    }
+    shim_thread.unapplied_latency = 0;
+    IpcMessage* in = _shim_roundTrip(ch);
+    long rv;
+    switch (in->type) {
+        case IPC_MSG_DONE:
+            rv = in->retval;
+            break;
+        case IPC_MSG_NATIVE:
+            rv = _shim_fdCall(nr, args);
+            break;
+        case IPC_MSG_NATIVE_EXIT:
+            shim_rawSyscall(nr, args[0], 0, 0, 0, 0, 0);
+            __builtin_unreachable();
+        default:
+            shim_log("unexpected answer from umbra");
+            rv = -EPROTO;
+            break;
+    }
+    _shim_raise(in->raise_signal);
+    return rv;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Processes: clone and exec.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* The child side of a native fork: connect to the child's channel before the program runs. */
+static void _shim_childStart(const char* path, long vtid, long flags, long child_tid_ptr) {
+    char copy[sizeof(shim_thread.channel_path)];
+    strncpy(copy, path, sizeof(copy) - 1);
+    copy[sizeof(copy) - 1] = '\0';
+    /* The parent's channel is still mapped here (shared memory survives fork): forget it and
+     * make sure nothing of the parent's is touched again. */
+    shim_thread.channel = NULL;
+    /* Die with umbra. The native parent is umbra (CLONE_PARENT); if it is already gone, the
+     * parent is now someone else and this child must not run. */
+    shim_rawSyscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
+    if (shim_rawSyscall(SYS_getppid, 0, 0, 0, 0, 0, 0) != shim_process.umbra_pid) {
+        shim_rawSyscall(SYS_exit_group, 127, 0, 0, 0, 0, 0);
+    }
+    if (shim_connect(copy) != 0) {
+        shim_log("child could not connect to umbra");
+        shim_rawSyscall(SYS_exit_group, 127, 0, 0, 0, 0, 0);
+    }
+    if (flags & CLONE_CHILD_SETTID) {
+        *(int*)child_tid_ptr = (int)vtid; /* the program sees the virtual tid, as from gettid */
+    }
+}
+
+/* fork, vfork and fork-like clone: the simulator answers CLONE (go ahead, with the child's
+ * channel) or DONE (an error). */
+static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
+    long flags = nr == SYS_clone ? a[0] : SIGCHLD;
+    long stack = nr == SYS_clone ? a[1] : 0;
+    long parent_tid = nr == SYS_clone ? a[2] : 0;
+    long child_tid = nr == SYS_clone ? a[3] : 0;
+    long tls = nr == SYS_clone ? a[4] : 0;
+    IpcChannel* ch = shim_thread.channel;
+    IpcMessage* out = &ch->to_sim;
+    out->type = IPC_MSG_SYSCALL;
+    out->number = nr;
+    for (int i = 0; i < 6; i++) {
+        out->args[i] = a[i];
+    }
+    IpcMessage* in = _shim_roundTrip(ch);
+    if (in->type != IPC_MSG_CLONE) {
+        return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+    }
+    char path[sizeof(shim_thread.channel_path)];
+    memcpy(path, in->payload, sizeof(path));
+    path[sizeof(path) - 1] = '\0';
+    long vtid = in->args[0];
+    /* A process, not a thread: drop the shared-VM and vfork parts (the simulator keeps a vfork
+     * parent waiting instead) and the exit signal (the simulator sends SIGCHLD itself). */
+    long native_flags = (flags & ~(CLONE_VM | CLONE_VFORK | CSIGNAL | CLONE_PARENT_SETTID |
+                                   CLONE_PIDFD | CLONE_SETTLS)) |
+                        CLONE_PARENT; /* umbra is every managed process's native parent */
+    long rv = shim_rawSyscall(SYS_clone, native_flags, 0, 0, child_tid, tls, 0);
+    if (rv == 0) {
+        _shim_childStart(path, vtid, flags, child_tid);
+        if (stack != 0 && uc != NULL) {
+            /* The program gave the child a stack (posix_spawn): resume it there. */
+            uc->uc_mcontext.gregs[REG_RSP] = stack;
+        }
+        return 0;
+    }
+    out->type = IPC_MSG_CLONE_DONE;
+    out->args[0] = rv;
+    in = _shim_roundTrip(ch);
+    if (rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
+        *(int*)parent_tid = (int)vtid;
+    }
+    return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+}
+
+/* Builds envp for an exec: the program's variables minus LD_PRELOAD and UMBRA_*, then umbra's.
+ * Lives in a private mapping that the exec discards. */
+static char** _shim_execEnvironment(char* const* envp) {
+    size_t n = 0;
+    for (char* const* e = envp; e != NULL && *e != NULL; e++) {
+        n++;
+    }
+    size_t slots = n + (size_t)shim_process.n_umbra_env + 3;
+    long map = shim_rawSyscall(SYS_mmap, 0, (long)(slots * sizeof(char*) + 256),
+                               PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map < 0 && map > -4096) {
+        return NULL;
+    }
+    char** out = (char**)map;
+    char* ipc = (char*)(out + slots);
+    size_t k = 0;
+    for (char* const* e = envp; e != NULL && *e != NULL; e++) {
+        if (strncmp(*e, "LD_PRELOAD=", 11) != 0 && strncmp(*e, "UMBRA_", 6) != 0) {
+            out[k++] = *e;
+        }
+    }
+    if (shim_process.preload[0] != '\0') {
+        out[k++] = shim_process.preload;
+    }
+    for (int i = 0; i < shim_process.n_umbra_env; i++) {
+        out[k++] = shim_process.umbra_env[i];
+    }
+    strcpy(ipc, "UMBRA_IPC_PATH=");
+    strcat(ipc, shim_thread.channel_path);
+    out[k++] = ipc;
+    out[k] = NULL;
+    return out;
+}
+
+static long _shim_exec(long nr, const long* a) {
+    long rv = shim_ipcSyscall(nr, a); /* the simulator checks the target: 0 = go ahead */
+    if (rv != 0) {
+        return rv;
+    }
+    char** env = _shim_execEnvironment((char* const*)(nr == SYS_execve ? a[2] : a[3]));
+    if (env == NULL) {
+        return -ENOMEM;
+    }
+    if (nr == SYS_execve) {
+        rv = shim_rawSyscall(SYS_execve, a[0], a[1], (long)env, 0, 0, 0);
+    } else {
+        rv = shim_rawSyscall(SYS_execveat, a[0], a[1], a[2], (long)env, a[4], 0);
+    }
+    /* Still here: the exec failed. Tell the simulator, which was waiting for the new image. */
+    IpcChannel* ch = shim_thread.channel;
+    ch->to_sim.type = IPC_MSG_EXEC_FAILED;
+    ch->to_sim.args[0] = rv;
+    _shim_roundTrip(ch);
+    return rv;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Entry.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* The program's own SIGSYS disposition, kept but never installed. */
+static uint64_t _shim_appSigsys[4];
+
+static long _shim_sigaction(const long* a) {
+    if (a[0] != SIGSYS) {
+        return _shim_native(SYS_rt_sigaction, a);
+    }
+    if (a[2] != 0) {
+        memcpy((void*)a[2], _shim_appSigsys, sizeof(_shim_appSigsys));
+    }
+    if (a[1] != 0) {
+        memcpy(_shim_appSigsys, (const void*)a[1], sizeof(_shim_appSigsys));
+    }
+    return 0;
+}
+
+long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
+    if (shim_thread.channel == NULL) {
+        return _shim_native(nr, args);
+    }
+    switch (nr) {
+        case SYS_clock_gettime:
+            return shim_clockGettime(args[0], (struct timespec*)args[1]);
+        case SYS_gettimeofday:
+            return shim_gettimeofday((struct timeval*)args[0], (void*)args[1]);
+        case SYS_time:
+            return shim_time((long*)args[0]);
+        case SYS_clock_getres:
+            return shim_clockGetres(args[0], (struct timespec*)args[1]);
+        case SYS_getpid:
+            return shim_thread.channel->vpid;
+        case SYS_gettid:
+            return shim_thread.channel->vtid;
+        case SYS_rt_sigaction:
+            return _shim_sigaction(args);
+        case SYS_prctl:
+            if (args[0] == PR_SET_SYSCALL_USER_DISPATCH) {
+                return -EINVAL;
+            }
+            return _shim_native(nr, args);
+        case SYS_clone:
+        case SYS_fork:
+        case SYS_vfork:
+            return _shim_clone(nr, args, uc);
+        case SYS_execve:
+        case SYS_execveat:
+            return _shim_exec(nr, args);
+        default:
+            break;
+    }
+    if (nr >= 0 && nr < SYSCALL_NUMBER_LIMIT && _shim_class[nr] == SHIM_CLASS_NATIVE) {
+        return _shim_fdCall(nr, args);
+    }
+    return shim_ipcSyscall(nr, args);
+}
