@@ -69,7 +69,7 @@ YAML
 expect_success abort_expected
 expect_output abort_expected testhost raise_signal.1000.stdout "raise_signal: raising 6"
 check "abort_expected: the process did not outlive its signal" \
-    not grep -qs "still alive" "$WORK/abort_expected/shadow.data/hosts/testhost/raise_signal.1000.stderr"
+    lacks "still alive" "$WORK/abort_expected/shadow.data/hosts/testhost/raise_signal.1000.stderr"
 
 { header; cat <<YAML
       - path: $RAISE
@@ -147,7 +147,7 @@ expect_failed two_failures 2
 expect_state_error two_failures alice.exit_with.1000 "{exited: 0}" "{exited: 1}"
 expect_state_error two_failures bob.raise_signal.1000 "{exited: 0}" "{signaled: SIGABRT}"
 check "two_failures: the good process is not reported" \
-    not grep -q "\[ERROR\].*alice.exit_with.1001" "$WORK/two_failures/log.txt"
+    lacks "\[ERROR\].*alice.exit_with.1001" "$WORK/two_failures/log.txt"
 expect_output two_failures alice exit_with.1001.stdout "exit_with: exiting with 0"
 expect_output two_failures bob raise_signal.1000.stdout "raise_signal: raising 6"
 

@@ -38,7 +38,7 @@ expect_success() {
     local d="$WORK/$1"
     check "$1: umbra exits 0 (got $RC; stderr: $(tr '\n' '|' < "$d/err.txt"))" [ "$RC" -eq 0 ]
     check "$1: success banner" grep -qx '\*\* umbra completed successfully' "$d/err.txt"
-    check "$1: no ERROR line in the log" not grep -q '\[ERROR\]' "$d/log.txt"
+    check "$1: no ERROR line in the log" lacks '\[ERROR\]' "$d/log.txt"
 }
 
 # expect_failed NAME N: the run exited 1 naming N processes in an unexpected final state.
@@ -80,6 +80,9 @@ has_line() { # has_line FILE SUBSTRING... : one line of FILE contains every SUBS
 }
 
 not() { ! "$@"; }
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }     # same A B: A is not empty and A = B
+differ() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" != "$2" ]; } # both not empty, and different
+lacks() { [ -f "$2" ] && ! grep -q -- "$1" "$2"; } # lacks REGEX FILE: FILE exists, no line matches
 
 # pids_with TOKEN: pids of live (non-zombie) processes whose command line contains TOKEN.
 pids_with() {
