@@ -45,8 +45,8 @@ struct _ManagedThread {
     bool exec_pending;         /* the next START comes from a new image */
     SyscallScratch scratch;    /* per-syscall data across blocks */
     SimTime unapplied_latency; /* modelled CPU time owed (model_unblocked_syscall_latency) */
-    int native_wait_fd;        /* umbra's duplicate of a native fd the thread waits on, or -1 */
-    short native_wait_events;  /* poll events it waits for */
+    struct pollfd* native_wait; /* umbra's duplicates of native fds the thread waits on, or NULL */
+    nfds_t native_wait_n;       /* entries in native_wait */
 };
 
 static long _managedthread_sys(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
@@ -73,7 +73,6 @@ ManagedThread* managedthread_new(Process* process, int32_t vtid) {
     t->process = process;
     t->vtid = vtid;
     t->memfd = fd;
-    t->native_wait_fd = -1;
     t->channel = map;
     ipc_channelInit(t->channel, MANAGEDTHREAD_SPIN_LIMIT);
     snprintf(t->channel_path, sizeof(t->channel_path), "/proc/%d/fd/%d", (int)getpid(), fd);
@@ -345,33 +344,36 @@ void managedthread_run(ManagedThread* thread) {
  * Waiting on native descriptors (UMBRA_SYSCALL_NATIVE_WAIT).
  * ---------------------------------------------------------------------------------------------- */
 
-int managedthread_getNativeWaitFd(const ManagedThread* thread) {
-    return thread->native_wait_fd;
+bool managedthread_hasNativeWait(const ManagedThread* thread) {
+    return thread->native_wait != NULL;
 }
 
-void managedthread_setNativeWait(ManagedThread* thread, int fd, short events) {
+void managedthread_setNativeWait(ManagedThread* thread, struct pollfd* fds, nfds_t n) {
     managedthread_clearNativeWait(thread);
-    thread->native_wait_fd = fd;
-    thread->native_wait_events = events;
+    thread->native_wait = fds;
+    thread->native_wait_n = n;
 }
 
 void managedthread_clearNativeWait(ManagedThread* thread) {
-    if (thread->native_wait_fd >= 0) {
-        close(thread->native_wait_fd);
-        thread->native_wait_fd = -1;
+    for (nfds_t i = 0; thread->native_wait != NULL && i < thread->native_wait_n; i++) {
+        if (thread->native_wait[i].fd >= 0) {
+            close(thread->native_wait[i].fd);
+        }
     }
+    g_free(thread->native_wait);
+    thread->native_wait = NULL;
+    thread->native_wait_n = 0;
 }
 
 bool managedthread_isNativeWaitReady(const ManagedThread* thread) {
-    struct pollfd pfd = {.fd = thread->native_wait_fd, .events = thread->native_wait_events};
-    return poll(&pfd, 1, 0) != 0;
+    return thread->native_wait != NULL && poll(thread->native_wait, thread->native_wait_n, 0) > 0;
 }
 
 void managedthread_pollNativeWaiters(Host* host) {
     /* In virtual pid order, so wakes are queued in the same order on every run. */
     for (size_t i = 0; i < host_getProcessCount(host); i++) {
         ManagedThread* t = process_getMainThread(host_getProcess(host, i));
-        if (t != NULL && t->blocked && t->native_wait_fd >= 0 && managedthread_isNativeWaitReady(t)) {
+        if (t != NULL && t->blocked && managedthread_isNativeWaitReady(t)) {
             managedthread_wake(t, WAKE_EVENT);
         }
     }

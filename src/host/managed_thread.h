@@ -9,6 +9,7 @@
 #define SIM_HOST_MANAGED_THREAD_H_
 
 #include <stdbool.h>
+#include <poll.h>
 #include <stdint.h>
 
 #include "host/process.h"
@@ -54,9 +55,10 @@ typedef struct {
 } SyscallScratch;
 SyscallScratch* managedthread_getScratch(ManagedThread* thread);
 
-/* A native descriptor the thread waits on (umbra's duplicate of it; the thread owns it). */
-int managedthread_getNativeWaitFd(const ManagedThread* thread);
-void managedthread_setNativeWait(ManagedThread* thread, int fd, short events);
+/* Native descriptors the thread waits on: umbra's duplicates of them (pidfd_getfd), with the poll
+ * events wanted. setNativeWait takes ownership of `fds` (g_malloc'd) and of the descriptors. */
+bool managedthread_hasNativeWait(const ManagedThread* thread);
+void managedthread_setNativeWait(ManagedThread* thread, struct pollfd* fds, nfds_t n);
 void managedthread_clearNativeWait(ManagedThread* thread);
 bool managedthread_isNativeWaitReady(const ManagedThread* thread);
 /* Wakes every thread of `host` whose native descriptor has become ready. */

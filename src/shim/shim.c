@@ -79,8 +79,9 @@ struct shim_kernel_sigaction {
 static int _shim_installSigsys(void) {
     struct shim_kernel_sigaction sa = {
         .handler = _shim_sigsys,
-        /* NODEFER: a handler the program runs from inside a syscall may make syscalls itself. */
-        .flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK | SHIM_SA_RESTORER,
+        /* NODEFER: a handler the program runs from inside a syscall may make syscalls itself.
+         * Not ONSTACK: the shim needs more stack than a program's alternate stack may have. */
+        .flags = SA_SIGINFO | SA_NODEFER | SHIM_SA_RESTORER,
         .restorer = shim_restorer,
         .mask = 0,
     };

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 
 #include "lib/syscall_names.h"
@@ -113,7 +114,7 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
         if (ready != 0 || (fl >= 0 && (fl & O_NONBLOCK)) || fl < 0) {
             break;
         }
-        long args[6] = {fd, events, 0, 0, 0, 0};
+        long args[6] = {(long)&pfd, 1, -1, 0, 0, 0};
         long rv = shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
         if (rv < 0) {
             return rv; /* EINTR: a signal arrived while parked */
@@ -131,6 +132,84 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
         }
     }
     return _shim_native(nr, a);
+}
+
+/* Parks the thread in the simulator until one of `fds` is ready or `timeout_ns` (simulated; -1:
+ * none) has passed. Returns 0 or -EINTR. */
+static long _shim_nativeWait(struct pollfd* fds, long n, long timeout_ns) {
+    long args[6] = {(long)fds, n, timeout_ns, 0, 0, 0};
+    return shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
+}
+
+static long _shim_timespecNs(const struct timespec* ts) {
+    return ts == NULL ? -1 : (long)ts->tv_sec * 1000000000L + ts->tv_nsec;
+}
+
+/* poll and ppoll: a native poll that does not wait; if nothing is ready and the caller wanted to
+ * wait, park in simulated time, then poll natively again. */
+static long _shim_poll(long nr, const long* a) {
+    struct pollfd* fds = (struct pollfd*)a[0];
+    struct timespec zero = {0, 0};
+    long timeout_ns = nr == SYS_poll ? (a[2] < 0 ? -1 : a[2] * 1000000L)
+                                     : _shim_timespecNs((const struct timespec*)a[2]);
+    long rv = nr == SYS_poll ? shim_rawSyscall(SYS_poll, a[0], a[1], 0, 0, 0, 0)
+                             : shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
+    if (rv != 0 || timeout_ns == 0) {
+        return rv;
+    }
+    rv = _shim_nativeWait(fds, a[1], timeout_ns);
+    if (rv < 0) {
+        return rv;
+    }
+    return nr == SYS_poll ? shim_rawSyscall(SYS_poll, a[0], a[1], 0, 0, 0, 0)
+                          : shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
+}
+
+/* select and pselect6, the same way; the sets are kept to be restored before the second try. */
+static long _shim_select(long nr, const long* a) {
+    long nfds = a[0];
+    fd_set* sets[3] = {(fd_set*)a[1], (fd_set*)a[2], (fd_set*)a[3]};
+    fd_set saved[3];
+    for (int i = 0; i < 3; i++) {
+        if (sets[i] != NULL) {
+            saved[i] = *sets[i];
+        }
+    }
+    long timeout_ns;
+    if (nr == SYS_select) {
+        const struct timeval* tv = (const struct timeval*)a[4];
+        timeout_ns = tv == NULL ? -1 : (long)tv->tv_sec * 1000000000L + tv->tv_usec * 1000L;
+    } else {
+        timeout_ns = _shim_timespecNs((const struct timespec*)a[4]);
+    }
+    struct timespec zero_ts = {0, 0};
+    struct timeval zero_tv = {0, 0};
+    long zero = nr == SYS_select ? (long)&zero_tv : (long)&zero_ts;
+    long rv = shim_rawSyscall(nr, a[0], a[1], a[2], a[3], zero, a[5]);
+    if (rv != 0 || timeout_ns == 0 || nfds <= 0 || nfds > FD_SETSIZE) {
+        return rv;
+    }
+    struct pollfd fds[FD_SETSIZE];
+    long n = 0;
+    for (long fd = 0; fd < nfds; fd++) {
+        short ev = 0;
+        ev |= (sets[0] != NULL && FD_ISSET(fd, &saved[0])) ? POLLIN : 0;
+        ev |= (sets[1] != NULL && FD_ISSET(fd, &saved[1])) ? POLLOUT : 0;
+        ev |= (sets[2] != NULL && FD_ISSET(fd, &saved[2])) ? POLLPRI : 0;
+        if (ev != 0) {
+            fds[n++] = (struct pollfd){.fd = (int)fd, .events = ev};
+        }
+    }
+    rv = _shim_nativeWait(fds, n, timeout_ns);
+    if (rv < 0) {
+        return rv;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (sets[i] != NULL) {
+            *sets[i] = saved[i];
+        }
+    }
+    return shim_rawSyscall(nr, a[0], a[1], a[2], a[3], zero, a[5]);
 }
 
 static bool _shim_isRandomPath(const char* path) {
@@ -165,6 +244,12 @@ static long _shim_fdCall(long nr, const long* a) {
         return rv;
     }
     switch (nr) {
+        case SYS_poll:
+        case SYS_ppoll:
+            return _shim_poll(nr, a);
+        case SYS_select:
+        case SYS_pselect6:
+            return _shim_select(nr, a);
         case SYS_read:
         case SYS_readv:
             if (shim_isRandomFd(a[0])) {

@@ -260,26 +260,3 @@ SyscallReturn syscallhandler_tgkill(SyscallContext* ctx) {
                               (int)ctx->args[2]);
 }
 
-/* ----------------------------------------------------------------------------------------------
- * Waiting for a native descriptor (a pipe between managed processes): park the thread until
- * umbra's duplicate of the descriptor polls ready. Hosts re-poll waiters after every run.
- * ---------------------------------------------------------------------------------------------- */
-
-SyscallReturn syscallhandler_umbraNativeWait(SyscallContext* ctx) {
-    ManagedThread* t = ctx->thread;
-    if (managedthread_getNativeWaitFd(t) < 0) {
-        int pidfd = (int)syscall(SYS_pidfd_open, process_getNativePid(ctx->process), 0);
-        int dup = pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, pidfd, (int)ctx->args[0], 0) : -1;
-        if (pidfd >= 0) {
-            close(pidfd);
-        }
-        if (dup < 0) {
-            return syscall_done(0); /* let the native call report the problem */
-        }
-        managedthread_setNativeWait(t, dup, (short)ctx->args[1]);
-    }
-    if (managedthread_isNativeWaitReady(t)) {
-        return syscall_done(0);
-    }
-    return syscall_block(SIMTIME_INVALID);
-}
