@@ -44,7 +44,8 @@ struct _ManagedThread {
     bool reply_ready;          /* to_shim holds an answer not yet handed over */
     bool exec_pending;         /* the next START comes from a new image */
     SyscallScratch scratch;    /* per-syscall data across blocks */
-    SimTime unapplied_latency; /* modelled CPU time owed (model_unblocked_syscall_latency) */
+    SimTime clock;             /* the thread's time: never behind the event time; ahead of it by
+                                  the modelled CPU time not yet applied */
     struct pollfd* native_wait; /* umbra's duplicates of native fds the thread waits on, or NULL */
     nfds_t native_wait_n;       /* entries in native_wait */
 };
@@ -111,10 +112,6 @@ bool managedthread_isBlocked(const ManagedThread* thread) {
 
 SyscallScratch* managedthread_getScratch(ManagedThread* thread) {
     return &thread->scratch;
-}
-
-void managedthread_addLatency(ManagedThread* thread, SimTime ns) {
-    thread->unapplied_latency += ns;
 }
 
 void managedthread_setExecPending(ManagedThread* thread, bool pending) {
@@ -201,7 +198,7 @@ static void _managedthread_reply(ManagedThread* t, uint32_t type) {
     IpcChannel* ch = t->channel;
     ch->to_shim.type = type;
     ch->to_shim.raise_signal = process_takePendingSignal(t->process);
-    atomic_store(&ch->sim_time, worker_getCurrentTime());
+    atomic_store(&ch->sim_time, t->clock);
     ch->vpid = process_getVirtualPid(t->process);
     ch->vtid = t->vtid;
     const HostProcessOptions* opt = host_getProcessOptions(process_getHost(t->process));
@@ -213,22 +210,21 @@ static void _managedthread_reply(ManagedThread* t, uint32_t type) {
     ipc_give(ch, IPC_TURN_SHIM, _managedthread_sys);
 }
 
-/* Modelled CPU time: a non-blocking syscall costs unblocked_syscall_latency; once more than
- * max_unapplied_cpu_latency is owed, the answer waits until that much simulated time has passed.
- * Returns true if the answer was deferred. */
-static bool _managedthread_chargeLatency(ManagedThread* t, SimTime extra) {
+/* Modelled CPU time (model_unblocked_syscall_latency): each non-blocking syscall moves the
+ * thread's clock by unblocked_syscall_latency; once the clock is more than
+ * max_unapplied_cpu_latency ahead of the event time, the answer waits until simulated time has
+ * caught up. Returns true if the answer was deferred. */
+static bool _managedthread_chargeLatency(ManagedThread* t) {
     const HostProcessOptions* opt = host_getProcessOptions(process_getHost(t->process));
     if (!opt->model_latency) {
         return false;
     }
-    t->unapplied_latency += extra;
-    if (t->unapplied_latency <= opt->max_unapplied_cpu_latency) {
+    t->clock += opt->unblocked_syscall_latency;
+    if (t->clock - worker_getCurrentTime() <= opt->max_unapplied_cpu_latency) {
         return false;
     }
-    SimTime owed = t->unapplied_latency;
-    t->unapplied_latency = 0;
     t->reply_ready = true;
-    _managedthread_schedule(t, worker_getCurrentTime() + owed, 0, WAKE_NONE);
+    _managedthread_schedule(t, t->clock, 0, WAKE_NONE);
     return true;
 }
 
@@ -238,11 +234,15 @@ static bool _managedthread_handle(ManagedThread* t) {
     IpcChannel* ch = t->channel;
     IpcMessage* in = &ch->to_sim;
     Process* p = t->process;
+    if (in->type == IPC_MSG_SYSCALL && t->wake == WAKE_NONE) {
+        t->clock += in->latency; /* CPU time the shim modelled since its last message */
+        in->latency = 0;
+    }
     SyscallContext ctx = {
         .host = process_getHost(p),
         .process = p,
         .thread = t,
-        .now = worker_getCurrentTime(),
+        .now = t->clock,
         .number = in->number,
         .args = in->args,
         .wake = t->wake,
@@ -283,8 +283,7 @@ static bool _managedthread_handle(ManagedThread* t) {
             memset(&t->scratch, 0, sizeof(t->scratch));
             managedthread_clearNativeWait(t);
             ch->to_shim.retval = r.retval;
-            if (_managedthread_chargeLatency(t, host_getProcessOptions(ctx.host)
-                                                    ->unblocked_syscall_latency)) {
+            if (_managedthread_chargeLatency(t)) {
                 ch->to_shim.type = IPC_MSG_DONE;
                 return false;
             }
@@ -310,6 +309,10 @@ static bool _managedthread_handle(ManagedThread* t) {
 }
 
 static void _managedthread_runLoop(ManagedThread* thread) {
+    SimTime now = worker_getCurrentTime();
+    if (thread->clock < now) {
+        thread->clock = now;
+    }
     if (thread->reply_ready) {
         /* An answer deferred by the latency model: hand it over now. */
         _managedthread_reply(thread, thread->channel->to_shim.type);

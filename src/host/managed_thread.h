@@ -64,9 +64,6 @@ bool managedthread_isNativeWaitReady(const ManagedThread* thread);
 /* Wakes every thread of `host` whose native descriptor has become ready. */
 void managedthread_pollNativeWaiters(Host* host);
 
-/* Adds modelled CPU time the shim reports (UMBRA_SYSCALL_YIELD). */
-void managedthread_addLatency(ManagedThread* thread, SimTime ns);
-
 /* Expects the next START on this channel to come from a new image (after execve). */
 void managedthread_setExecPending(ManagedThread* thread, bool pending);
 

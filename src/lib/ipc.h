@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UMBRA_PROTOCOL_VERSION 1
+#define UMBRA_PROTOCOL_VERSION 2
 #define IPC_CHANNEL_MAGIC 0x756d6272u /* "umbr" */
 
 /* Message types. Values are fixed; next free value: 16. */
@@ -41,7 +41,7 @@ typedef enum {
 
 /* Private syscall numbers a shim may send (outside the kernel's range). */
 #define UMBRA_SYSCALL_BASE 1000
-#define UMBRA_SYSCALL_YIELD 1000       /* charge args[0] ns of CPU latency and let time move */
+#define UMBRA_SYSCALL_YIELD 1000       /* let the modelled CPU time the shim charged pass */
 #define UMBRA_SYSCALL_RANDOM_READ 1001 /* read(fd, buf, len) on an emulated /dev/urandom fd */
 #define UMBRA_SYSCALL_NATIVE_WAIT 1002 /* (fd, poll events): park until the native fd is ready */
 
@@ -53,6 +53,7 @@ typedef struct {
     int64_t number;      /* syscall number (SYSCALL) */
     int64_t args[6];     /* syscall arguments, or per-type values */
     int64_t retval;      /* DONE: the result (>= 0 or -errno) */
+    uint64_t latency;    /* shim -> simulator: modelled CPU time (ns) spent since its last message */
     char payload[IPC_PAYLOAD_SIZE]; /* per-type data (a path, bytes) */
 } IpcMessage;
 
@@ -70,7 +71,7 @@ typedef struct {
     uint32_t spin_limit;            /* spins before sleeping (set by the simulator) */
 
     /* Written by the simulator before it hands the channel to the shim; read by the shim. */
-    _Atomic uint64_t sim_time;        /* current simulated time, ns since the start */
+    _Atomic uint64_t sim_time;        /* the thread's clock: simulated ns since the start */
     int32_t vpid;                     /* virtual pid of the thread's process */
     int32_t vtid;                     /* virtual tid of the thread */
     uint32_t model_latency;           /* model_unblocked_syscall_latency */
@@ -83,7 +84,7 @@ typedef struct {
     IpcMessage to_shim; /* written by the simulator, read by the shim */
 } IpcChannel;
 
-_Static_assert(sizeof(IpcMessage) == 8 + 8 + 48 + 8 + IPC_PAYLOAD_SIZE, "IpcMessage layout");
+_Static_assert(sizeof(IpcMessage) == 8 + 8 + 48 + 8 + 8 + IPC_PAYLOAD_SIZE, "IpcMessage layout");
 _Static_assert(offsetof(IpcChannel, to_sim) % 8 == 0, "IpcChannel alignment");
 
 /* A raw syscall: each side passes its own (the shim's must run from its allowed text region). */

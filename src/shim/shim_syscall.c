@@ -336,6 +336,7 @@ long shim_ipcSyscall(long nr, const long args[6]) {
     for (int i = 0; i < 6; i++) {
         out->args[i] = args[i];
     }
+    out->latency = shim_thread.unapplied_latency;
     shim_thread.unapplied_latency = 0;
     IpcMessage* in = _shim_roundTrip(ch);
     long rv;

@@ -27,8 +27,8 @@ static void _shim_chargeLatency(IpcChannel* ch, uint64_t ns) {
     }
     shim_thread.unapplied_latency += ns;
     if (shim_thread.unapplied_latency > ch->max_unapplied_cpu_latency) {
-        long args[6] = {(long)shim_thread.unapplied_latency, 0, 0, 0, 0, 0};
-        shim_ipcSyscall(UMBRA_SYSCALL_YIELD, args); /* resets unapplied_latency */
+        long args[6] = {0, 0, 0, 0, 0, 0};
+        shim_ipcSyscall(UMBRA_SYSCALL_YIELD, args); /* reports and resets unapplied_latency */
     }
 }
 

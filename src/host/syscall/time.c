@@ -87,7 +87,8 @@ SyscallReturn syscallhandler_sched_yield(SyscallContext* ctx) {
     return syscall_done(0);
 }
 
+/* The shim reports its modelled time with every message; a yield only gives the simulator the
+ * chance to let it pass (see _managedthread_chargeLatency). */
 SyscallReturn syscallhandler_umbraYield(SyscallContext* ctx) {
-    managedthread_addLatency(ctx->thread, (SimTime)ctx->args[0]);
     return syscall_done(0);
 }
