@@ -65,6 +65,15 @@ check "heartbeat meminfo line" grep -qE 'System memory usage in bytes at simtime
 rm -rf shadow.data
 "$UMBRA" --progress true "$SRC/examples/switch.yaml" > log.txt 2> err.txt
 check "progress line" grep -qE "100% .* simulated: 00:00:30.000/00:00:30, realtime: [0-9:]+, processes failed: 0" err.txt
+# The clock example (issue 3, done-when 1): a bash loop of date and sleep 10 started at 1 s sees
+# 946684801, +10, +20, and an hour-long sleep ends normally (bench/clock_example.sh times it).
+rm -rf shadow.data
+"$UMBRA" -l debug "$SRC/examples/clock.yaml" > log.txt 2> err.txt
+check "clock example: exit 0" [ $? -eq 0 ]
+check "clock example: date loop" [ "$(cat shadow.data/hosts/clock/bash.1000.stdout)" = "$(printf '946684801\n946684811\n946684821')" ]
+check "clock example: sleep 3600 ended at 3600 s" \
+    grep -q " 01:00:00.000000000 \[DEBUG\] \[sleeper:.*process 'sleeper.sleep.1000' exited with status {exited: 0}" log.txt
+
 # The log, minus the wall-clock and thread columns, is the same at parallelism 1 and 2 and across
 # runs (host records are buffered per host and flushed in host order).
 cp "$SRC/tests/determinism/graph.gml" .
