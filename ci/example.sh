@@ -13,3 +13,7 @@ echo "== umbra examples/switch.yaml (log: build/example-run/umbra.log)"
 grep -E "host [0-9]+ '|path node|Finished simulation" umbra.log | cut -d' ' -f8-
 echo "== output directory: build/example-run/shadow.data"
 ls shadow.data shadow.data/hosts
+for f in shadow.data/hosts/*/*.stdout; do
+    echo "== $f"
+    head -5 "$f"
+done
