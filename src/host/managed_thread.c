@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -46,6 +47,12 @@ struct _ManagedThread {
     SyscallScratch scratch;    /* per-syscall data across blocks */
     SimTime clock;             /* the thread's time: never behind the event time; ahead of it by
                                   the modelled CPU time not yet applied */
+    pid_t native_tid;          /* the real thread */
+    uint64_t clear_tid_addr;   /* CLONE_CHILD_CLEARTID address (0: none) */
+    WaitKind wait_kind;        /* what the thread is blocked on */
+    uint64_t futex_addr;       /* WAIT_FUTEX: the futex word's address */
+    uint32_t futex_bitset;     /* WAIT_FUTEX: FUTEX_WAIT_BITSET's mask */
+    uint64_t wait_seq;         /* order in which waiters started, for FIFO wakes */
     struct pollfd* native_wait; /* umbra's duplicates of native fds the thread waits on, or NULL */
     nfds_t native_wait_n;       /* entries in native_wait */
 };
@@ -124,6 +131,7 @@ void managedthread_setExecPending(ManagedThread* thread, bool pending) {
 
 typedef struct {
     int32_t vpid;   /* the thread is found again through its process: it may be gone by then */
+    int32_t vtid;   /* and its tid */
     uint64_t epoch; /* the block this run is for (0: not a wake) */
     WakeReason why; /* reason to record */
 } RunRequest;
@@ -131,7 +139,7 @@ typedef struct {
 static void _managedthread_runTask(Host* host, void* object, void* argument) {
     RunRequest* req = object;
     Process* p = host_lookupProcess(host, req->vpid);
-    ManagedThread* t = p != NULL ? process_getMainThread(p) : NULL;
+    ManagedThread* t = p != NULL ? process_getThread(p, req->vtid) : NULL;
     if (t == NULL) {
         return;
     }
@@ -141,6 +149,7 @@ static void _managedthread_runTask(Host* host, void* object, void* argument) {
         }
         t->blocked = false;
         t->wake = req->why;
+        t->wait_kind = WAIT_NONE;
     }
     managedthread_run(t);
 }
@@ -148,7 +157,8 @@ static void _managedthread_runTask(Host* host, void* object, void* argument) {
 static void _managedthread_schedule(ManagedThread* t, SimTime at, uint64_t epoch, WakeReason why) {
     Host* host = process_getHost(t->process);
     RunRequest* req = g_new(RunRequest, 1);
-    *req = (RunRequest){.vpid = process_getVirtualPid(t->process), .epoch = epoch, .why = why};
+    *req = (RunRequest){
+        .vpid = process_getVirtualPid(t->process), .vtid = t->vtid, .epoch = epoch, .why = why};
     Task* task = task_new(_managedthread_runTask, req, NULL, g_free, NULL);
     host_scheduleTaskAtTime(host, task, at);
     task_unref(task);
@@ -165,6 +175,10 @@ void managedthread_wake(ManagedThread* thread, WakeReason why) {
 }
 
 static void _managedthread_block(ManagedThread* t, SimTime deadline) {
+    if (t->wait_kind == WAIT_NONE) {
+        t->wait_kind = WAIT_OTHER;
+    }
+    atomic_store(&t->channel->shim_parked, 1);
     t->blocked = true;
     t->block_epoch++;
     if (deadline != SIMTIME_INVALID) {
@@ -207,6 +221,7 @@ static void _managedthread_reply(ManagedThread* t, uint32_t type) {
     ch->unblocked_vdso_latency = opt->unblocked_vdso_latency;
     ch->max_unapplied_cpu_latency = opt->max_unapplied_cpu_latency;
     t->reply_ready = false;
+    atomic_store(&ch->shim_parked, 0);
     ipc_give(ch, IPC_TURN_SHIM, _managedthread_sys);
 }
 
@@ -224,8 +239,30 @@ static bool _managedthread_chargeLatency(ManagedThread* t) {
         return false;
     }
     t->reply_ready = true;
+    atomic_store(&t->channel->shim_parked, 1);
     _managedthread_schedule(t, t->clock, 0, WAKE_NONE);
     return true;
+}
+
+/* A thread (not the last) ends: it exits natively; once the kernel has let go of it (for a thread
+ * with a CLONE_CHILD_CLEARTID word, once that word is cleared, which the kernel does after the
+ * thread is done with its memory), umbra wakes the futex waiters on that word (pthread_join) and
+ * forgets the thread. */
+static void _managedthread_exitThread(ManagedThread* t) {
+    Process* p = t->process;
+    uint64_t clear = t->clear_tid_addr;
+    _managedthread_reply(t, IPC_MSG_NATIVE_EXIT);
+    if (clear != 0) {
+        for (int spins = 0; spins < 100000; spins++) {
+            int32_t word = -1;
+            if (process_readMemory(p, clear, &word, sizeof(word)) != 0 || word == 0) {
+                break;
+            }
+            sched_yield();
+        }
+        managedthread_wakeFutex(p, clear, ~0u, INT32_MAX);
+    }
+    process_removeThread(p, t);
 }
 
 /* Handles the message in to_sim. Returns false when the run must stop (blocked, deferred, or the
@@ -295,6 +332,9 @@ static bool _managedthread_handle(ManagedThread* t) {
         case SYSCALL_CLONE:
             _managedthread_reply(t, IPC_MSG_CLONE);
             return true;
+        case SYSCALL_THREAD_EXIT:
+            _managedthread_exitThread(t);
+            return false;
         case SYSCALL_NATIVE_EXIT: {
             _managedthread_reply(t, IPC_MSG_NATIVE_EXIT);
             int status = 0;
@@ -375,9 +415,89 @@ bool managedthread_isNativeWaitReady(const ManagedThread* thread) {
 void managedthread_pollNativeWaiters(Host* host) {
     /* In virtual pid order, so wakes are queued in the same order on every run. */
     for (size_t i = 0; i < host_getProcessCount(host); i++) {
-        ManagedThread* t = process_getMainThread(host_getProcess(host, i));
-        if (t != NULL && t->blocked && managedthread_isNativeWaitReady(t)) {
-            managedthread_wake(t, WAKE_EVENT);
+        Process* p = host_getProcess(host, i);
+        for (size_t j = 0; j < process_getThreadCount(p); j++) {
+            ManagedThread* t = process_getThreadAt(p, j);
+            if (t->blocked && managedthread_isNativeWaitReady(t)) {
+                managedthread_wake(t, WAKE_EVENT);
+            }
         }
     }
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Identity and waits.
+ * ---------------------------------------------------------------------------------------------- */
+
+pid_t managedthread_getNativeTid(const ManagedThread* thread) {
+    return thread->native_tid;
+}
+
+void managedthread_setNativeTid(ManagedThread* thread, pid_t tid) {
+    thread->native_tid = tid;
+}
+
+void managedthread_setClearTidAddress(ManagedThread* thread, uint64_t addr) {
+    thread->clear_tid_addr = addr;
+}
+
+uint64_t managedthread_getClearTidAddress(const ManagedThread* thread) {
+    return thread->clear_tid_addr;
+}
+
+void managedthread_setWaitKind(ManagedThread* thread, WaitKind kind) {
+    thread->wait_kind = kind;
+}
+
+void managedthread_wakeIfWaitingForChild(ManagedThread* thread) {
+    if (thread->blocked && thread->wait_kind == WAIT_CHILD) {
+        managedthread_wake(thread, WAKE_EVENT);
+    }
+}
+
+void managedthread_waitFutex(ManagedThread* thread, uint64_t addr, uint32_t bitset) {
+    static uint64_t next_seq; /* per run; only order among waiters of one host matters */
+    thread->wait_kind = WAIT_FUTEX;
+    thread->futex_addr = addr;
+    thread->futex_bitset = bitset;
+    thread->wait_seq = __atomic_add_fetch(&next_seq, 1, __ATOMIC_RELAXED);
+}
+
+/* The blocked futex waiter of `process` on `addr` matching `bitset` that waited longest. */
+static ManagedThread* _managedthread_oldestFutexWaiter(Process* process, uint64_t addr,
+                                                       uint32_t bitset) {
+    ManagedThread* best = NULL;
+    for (size_t i = 0; i < process_getThreadCount(process); i++) {
+        ManagedThread* t = process_getThreadAt(process, i);
+        if (t->blocked && t->wait_kind == WAIT_FUTEX && t->futex_addr == addr &&
+            (t->futex_bitset & bitset) != 0 && (best == NULL || t->wait_seq < best->wait_seq)) {
+            best = t;
+        }
+    }
+    return best;
+}
+
+int managedthread_wakeFutex(Process* process, uint64_t addr, uint32_t bitset, int n) {
+    int woken = 0;
+    for (; woken < n; woken++) {
+        ManagedThread* t = _managedthread_oldestFutexWaiter(process, addr, bitset);
+        if (t == NULL) {
+            break;
+        }
+        t->wait_kind = WAIT_OTHER; /* no longer a futex waiter: a second wake must skip it */
+        managedthread_wake(t, WAKE_EVENT);
+    }
+    return woken;
+}
+
+int managedthread_requeueFutex(Process* process, uint64_t from, uint64_t to, int n) {
+    int moved = 0;
+    for (; moved < n; moved++) {
+        ManagedThread* t = _managedthread_oldestFutexWaiter(process, from, ~0u);
+        if (t == NULL) {
+            break;
+        }
+        t->futex_addr = to; /* keeps its place in line (wait_seq) */
+    }
+    return moved;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <poll.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "host/process.h"
 #include "lib/ipc.h"
@@ -23,6 +24,14 @@ typedef enum {
     WAKE_EVENT,    /* what it waited for happened (a child changed state, vfork ended, ...) */
     WAKE_SIGNAL,   /* a signal arrived for its process */
 } WakeReason;
+
+/* What a blocked thread waits for, so that events wake only the waiters concerned. */
+typedef enum {
+    WAIT_NONE = 0,
+    WAIT_OTHER, /* a timeout, a native descriptor, a vfork child, ... */
+    WAIT_CHILD, /* wait4: a child changing state */
+    WAIT_FUTEX, /* a futex word */
+} WaitKind;
 
 /* A new thread of `process` with a fresh channel. NULL (and a warning) if the channel cannot be
  * made. */
@@ -54,6 +63,22 @@ typedef struct {
     int64_t flags;    /* handler-defined (a clone: its flags) */
 } SyscallScratch;
 SyscallScratch* managedthread_getScratch(ManagedThread* thread);
+
+pid_t managedthread_getNativeTid(const ManagedThread* thread);
+void managedthread_setNativeTid(ManagedThread* thread, pid_t tid);
+/* CLONE_CHILD_CLEARTID: the word the kernel clears when the thread ends (0: none). */
+void managedthread_setClearTidAddress(ManagedThread* thread, uint64_t addr);
+uint64_t managedthread_getClearTidAddress(const ManagedThread* thread);
+
+/* Declares what the thread is about to block on (before a handler returns SYSCALL_BLOCK). */
+void managedthread_setWaitKind(ManagedThread* thread, WaitKind kind);
+void managedthread_wakeIfWaitingForChild(ManagedThread* thread);
+
+/* Futexes (emulated, per process): a thread about to block waits on `addr` with `bitset`; wakes
+ * take the longest waiters first. Return the number woken or moved. */
+void managedthread_waitFutex(ManagedThread* thread, uint64_t addr, uint32_t bitset);
+int managedthread_wakeFutex(Process* process, uint64_t addr, uint32_t bitset, int n);
+int managedthread_requeueFutex(Process* process, uint64_t from, uint64_t to, int n);
 
 /* Native descriptors the thread waits on: umbra's duplicates of them (pidfd_getfd), with the poll
  * events wanted. setNativeWait takes ownership of `fds` (g_malloc'd) and of the descriptors. */

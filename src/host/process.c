@@ -37,8 +37,10 @@ struct _Process {
     bool zombie;               /* ended, not yet reaped */
     int wait_status;           /* native wait status once ended */
     uint64_t pending_signals;  /* bit (sig - 1): to raise at the next syscall return */
-    ManagedThread* main;       /* owned */
+    ManagedThread** threads;   /* owned, in creation (= virtual tid) order */
+    size_t n_threads;          /* live threads */
     int32_t vfork_parent;      /* vpid of a vfork parent waiting for this child, or 0 */
+    int32_t vfork_parent_tid;  /* and its thread */
 };
 
 static unsigned _process_unexpectedEnds; /* atomic: over all hosts */
@@ -63,7 +65,10 @@ void process_free(Process* process) {
     if (process == NULL) {
         return;
     }
-    managedthread_free(process->main);
+    for (size_t i = 0; i < process->n_threads; i++) {
+        managedthread_free(process->threads[i]);
+    }
+    g_free(process->threads);
     g_free(process->name);
     g_free(process->exe_name);
     g_free(process);
@@ -114,18 +119,20 @@ int32_t process_spawn(Host* host, const ProcessSpawnParams* params) {
     Process* p = _process_new(host, vpid, 1, params->exe_name);
     p->has_expectation = params->has_expectation;
     p->expected = params->expected;
-    p->main = managedthread_new(p, vpid);
+    ManagedThread* main = managedthread_new(p, vpid);
+    if (main != NULL) {
+        process_addThread(p, main);
+    }
     int out = _process_openOutput(host, params->exe_name, vpid, "stdout");
     int err = _process_openOutput(host, params->exe_name, vpid, "stderr");
-    if (p->main == NULL || out < 0 || err < 0) {
+    if (main == NULL || out < 0 || err < 0) {
         goto fail;
     }
     GPtrArray* env = g_ptr_array_new_with_free_func(g_free);
     for (char* const* e = params->envp; *e != NULL; e++) {
         g_ptr_array_add(env, g_strdup(*e));
     }
-    g_ptr_array_add(env, g_strdup_printf("UMBRA_IPC_PATH=%s",
-                                         managedthread_getChannelPath(p->main)));
+    g_ptr_array_add(env, g_strdup_printf("UMBRA_IPC_PATH=%s", managedthread_getChannelPath(main)));
     g_ptr_array_add(env, NULL);
     pid_t umbra = getpid();
     pid_t pid = fork();
@@ -142,10 +149,11 @@ int32_t process_spawn(Host* host, const ProcessSpawnParams* params) {
         goto fail;
     }
     p->native_pid = pid;
+    managedthread_setNativeTid(main, pid);
     host_addProcess(host, p);
     log_info("process '%s' started", p->name);
     log_trace("process '%s' is native pid %d", p->name, (int)pid); /* varies between runs */
-    managedthread_run(p->main);
+    managedthread_run(main);
     return vpid;
 fail:
     if (out >= 0) {
@@ -209,15 +217,49 @@ int process_getWaitStatus(const Process* process) {
     return process->wait_status;
 }
 ManagedThread* process_getMainThread(Process* process) {
-    return process->main;
+    return process_getThread(process, process->vpid);
 }
-void process_setMainThread(Process* process, ManagedThread* thread) {
-    process->main = thread;
+
+void process_addThread(Process* process, ManagedThread* thread) {
+    process->threads = g_renew(ManagedThread*, process->threads, process->n_threads + 1);
+    process->threads[process->n_threads++] = thread;
+}
+
+void process_removeThread(Process* process, ManagedThread* thread) {
+    for (size_t i = 0; i < process->n_threads; i++) {
+        if (process->threads[i] == thread) {
+            memmove(&process->threads[i], &process->threads[i + 1],
+                    (process->n_threads - i - 1) * sizeof(ManagedThread*));
+            process->n_threads--;
+            managedthread_free(thread);
+            return;
+        }
+    }
+}
+
+ManagedThread* process_getThread(Process* process, int32_t vtid) {
+    for (size_t i = 0; i < process->n_threads; i++) {
+        if (managedthread_getVirtualTid(process->threads[i]) == vtid) {
+            return process->threads[i];
+        }
+    }
+    return NULL;
+}
+
+size_t process_getThreadCount(const Process* process) {
+    return process->n_threads;
+}
+
+ManagedThread* process_getThreadAt(Process* process, size_t index) {
+    return index < process->n_threads ? process->threads[index] : NULL;
 }
 
 void process_setVforkParent(Process* process, ManagedThread* parent) {
-    process->vfork_parent = parent != NULL ? process_getVirtualPid(managedthread_getProcess(parent))
-                                           : 0;
+    process->vfork_parent = 0;
+    if (parent != NULL) {
+        process->vfork_parent = process_getVirtualPid(managedthread_getProcess(parent));
+        process->vfork_parent_tid = managedthread_getVirtualTid(parent);
+    }
 }
 
 void process_releaseVforkParent(Process* process) {
@@ -225,9 +267,10 @@ void process_releaseVforkParent(Process* process) {
         return;
     }
     Process* parent = host_lookupProcess(process->host, process->vfork_parent);
+    ManagedThread* t = parent != NULL ? process_getThread(parent, process->vfork_parent_tid) : NULL;
     process->vfork_parent = 0;
-    if (parent != NULL && parent->main != NULL) {
-        managedthread_wake(parent->main, WAKE_EVENT);
+    if (t != NULL) {
+        managedthread_wake(t, WAKE_EVENT);
     }
 }
 
@@ -305,8 +348,9 @@ void process_handleExit(Process* process, int wait_status) {
         process_reap(process); /* init's child: reaped at once */
         return;
     }
-    if (parent->main != NULL) {
-        managedthread_wake(parent->main, WAKE_EVENT);
+    /* Wake the parent's threads that wait (in wait4) for a child. */
+    for (size_t i = 0; i < parent->n_threads; i++) {
+        managedthread_wakeIfWaitingForChild(parent->threads[i]);
     }
 }
 
@@ -333,8 +377,12 @@ void process_signal(Process* process, int sig) {
         return;
     }
     process->pending_signals |= 1ULL << (sig - 1);
-    if (process->main != NULL && managedthread_isBlocked(process->main)) {
-        managedthread_wake(process->main, WAKE_SIGNAL);
+    /* The first thread of the process that is blocked takes it (raises it as it returns). */
+    for (size_t i = 0; i < process->n_threads; i++) {
+        if (managedthread_isBlocked(process->threads[i])) {
+            managedthread_wake(process->threads[i], WAKE_SIGNAL);
+            break;
+        }
     }
 }
 

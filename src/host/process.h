@@ -67,8 +67,14 @@ const char* process_getName(const Process* process);
 bool process_isZombie(const Process* process);
 /* The native wait status of a zombie. */
 int process_getWaitStatus(const Process* process);
+/* The thread whose tid is the pid, while it lives; NULL after it exited (others may live on). */
 ManagedThread* process_getMainThread(Process* process);
-void process_setMainThread(Process* process, ManagedThread* thread);
+/* Threads: the process owns them. removeThread frees the thread. */
+void process_addThread(Process* process, ManagedThread* thread);
+void process_removeThread(Process* process, ManagedThread* thread);
+ManagedThread* process_getThread(Process* process, int32_t vtid);
+size_t process_getThreadCount(const Process* process);
+ManagedThread* process_getThreadAt(Process* process, size_t index);
 
 /* vfork: the parent thread that waits until this child execs or exits, or NULL. */
 void process_setVforkParent(Process* process, ManagedThread* parent);

@@ -13,8 +13,10 @@ void ipc_channelInit(IpcChannel* ch, uint32_t spin_limit) {
     ch->magic = IPC_CHANNEL_MAGIC;
     ch->version = UMBRA_PROTOCOL_VERSION;
     ch->spin_limit = spin_limit;
-    /* The shim speaks first (START), so it owns a fresh channel. */
+    /* The shim speaks first (START), so it owns a fresh channel; then it waits for its first run,
+     * which may be a while. */
     atomic_store(&ch->turn, IPC_TURN_SHIM);
+    atomic_store(&ch->shim_parked, 1);
 }
 
 static _Atomic uint32_t* _ipc_sleepFlag(IpcChannel* ch, uint32_t side) {
@@ -33,11 +35,16 @@ static inline void _ipc_pause(void) {
 }
 
 int ipc_wait(IpcChannel* ch, uint32_t mine, int64_t timeout_ns, IpcSyscallFunc sys) {
-    for (uint32_t i = 0; i < ch->spin_limit; i++) {
+    /* A parked shim will not get the turn soon: spinning would only take the CPU from others. */
+    uint32_t spins = (mine == IPC_TURN_SHIM && atomic_load(&ch->shim_parked)) ? 0 : ch->spin_limit;
+    for (uint32_t i = 0; i < spins; i++) {
         if (atomic_load_explicit(&ch->turn, memory_order_acquire) == mine) {
             return 0;
         }
         _ipc_pause();
+        if (mine == IPC_TURN_SHIM && (i & 255) == 255 && atomic_load(&ch->shim_parked)) {
+            break;
+        }
     }
     _Atomic uint32_t* sleeping = _ipc_sleepFlag(ch, mine);
     struct timespec ts = {.tv_sec = timeout_ns / 1000000000, .tv_nsec = timeout_ns % 1000000000};

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UMBRA_PROTOCOL_VERSION 2
+#define UMBRA_PROTOCOL_VERSION 3
 #define IPC_CHANNEL_MAGIC 0x756d6272u /* "umbr" */
 
 /* Message types. Values are fixed; next free value: 16. */
@@ -69,6 +69,8 @@ typedef struct {
     _Atomic uint32_t shim_sleeping; /* the shim sleeps (or is about to) on `turn` */
     _Atomic uint32_t sim_sleeping;  /* the simulator sleeps (or is about to) on `turn` */
     uint32_t spin_limit;            /* spins before sleeping (set by the simulator) */
+    _Atomic uint32_t shim_parked;   /* set by the simulator while the thread waits for an event
+                                       (blocked, or not yet run): the shim sleeps without spinning */
 
     /* Written by the simulator before it hands the channel to the shim; read by the shim. */
     _Atomic uint64_t sim_time;        /* the thread's clock: simulated ns since the start */

@@ -208,4 +208,11 @@ __attribute__((constructor(101))) static void _shim_init(int argc, char** argv, 
         _shim_die(rv == -ENOSYS ? "Syscall User Dispatch is not available (Linux >= 5.11 needed)"
                                 : "cannot connect to umbra");
     }
+    /* glibc learned this thread's tid from set_tid_address before the shim ran, and keeps it as
+     * the thread's tid (pthread_kill, raise): make it the virtual one. */
+    int* tid_addr = NULL;
+    if (shim_rawSyscall(SYS_prctl, PR_GET_TID_ADDRESS, (long)&tid_addr, 0, 0, 0, 0) == 0 &&
+        tid_addr != NULL && *tid_addr == (int)shim_rawSyscall(SYS_gettid, 0, 0, 0, 0, 0, 0)) {
+        *tid_addr = shim_thread.channel->vtid;
+    }
 }

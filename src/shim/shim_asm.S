@@ -31,4 +31,57 @@ shim_restorer:
     nop
     .size shim_restorer, .-shim_restorer
 
+/* long shim_cloneThread(long flags, long stack, long parent_tid, long child_tid, long tls,
+ *                       void* start):
+ * clone(2) for a new thread. In the parent it returns the kernel's result. The child starts on
+ * `stack` (which the caller placed below the start block) and calls shim_threadStart(start), which
+ * never returns. r9 survives the syscall in both. */
+    .globl shim_cloneThread
+    .hidden shim_cloneThread
+    .type shim_cloneThread,@function
+shim_cloneThread:
+    movq %rcx, %r10
+    movq $56, %rax
+    syscall
+    testq %rax, %rax
+    jnz 1f
+    xorl %ebp, %ebp
+    andq $-16, %rsp
+    movq %r9, %rdi
+    call shim_threadStart
+    hlt
+1:
+    ret
+    .size shim_cloneThread, .-shim_cloneThread
+
+    .text
+/* void shim_resumeContext(const long regs[17]): loads the program's registers (the order of
+ * ucontext's gregs: r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip) and jumps to rip, with
+ * rax = 0 (a new thread's return value from clone). The push of rip lands below the program's
+ * stack pointer, so nothing the program stored at or above it is touched. */
+    .globl shim_resumeContext
+    .hidden shim_resumeContext
+    .type shim_resumeContext,@function
+shim_resumeContext:
+    movq %rdi, %rax
+    movq 0(%rax), %r8
+    movq 8(%rax), %r9
+    movq 16(%rax), %r10
+    movq 24(%rax), %r11
+    movq 32(%rax), %r12
+    movq 40(%rax), %r13
+    movq 48(%rax), %r14
+    movq 56(%rax), %r15
+    movq 72(%rax), %rsi
+    movq 80(%rax), %rbp
+    movq 88(%rax), %rbx
+    movq 96(%rax), %rdx
+    movq 112(%rax), %rcx
+    movq 120(%rax), %rsp
+    pushq 128(%rax)
+    movq 64(%rax), %rdi
+    xorl %eax, %eax
+    ret
+    .size shim_resumeContext, .-shim_resumeContext
+
     .section .note.GNU-stack,"",@progbits

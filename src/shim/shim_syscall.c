@@ -386,14 +386,60 @@ static void _shim_childStart(const char* path, long vtid, long flags, long child
     }
 }
 
-/* fork, vfork and fork-like clone: the simulator answers CLONE (go ahead, with the child's
- * channel) or DONE (an error). */
+/* What a new thread needs before it can run program code: where its channel is, and the
+ * program's registers at the clone (to resume with rax = 0 on the program's stack). Placed on the
+ * new thread's stack, below what the program put there. */
+typedef struct {
+    char path[64]; /* the thread's channel */
+    long regs[17]; /* ucontext gregs REG_R8..REG_RIP, with REG_RSP the program's new stack */
+} ShimThreadStart;
+
+long shim_cloneThread(long flags, long stack, long parent_tid, long child_tid, long tls,
+                      ShimThreadStart* start);
+void shim_resumeContext(const long regs[17]) __attribute__((noreturn));
+void shim_threadStart(ShimThreadStart* start) __attribute__((noreturn, visibility("hidden")));
+
+/* A new thread's first C code, on a scratch area of its stack below the start block. */
+void shim_threadStart(ShimThreadStart* start) {
+    long regs[17];
+    char path[64];
+    memcpy(regs, start->regs, sizeof(regs));
+    memcpy(path, start->path, sizeof(path));
+    path[sizeof(path) - 1] = '\0';
+    if (shim_connect(path) != 0) {
+        shim_log("new thread could not connect to umbra");
+        shim_rawSyscall(SYS_exit_group, 127, 0, 0, 0, 0, 0);
+    }
+    shim_resumeContext(regs);
+}
+
+/* The native clone of a thread: its stack gets the start block, and the kernel starts it just
+ * below that block, in shim_cloneThread's child path. */
+static long _shim_nativeCloneThread(long flags, long stack, long parent_tid, long child_tid,
+                                    long tls, const char* path, ucontext_t* uc) {
+    ShimThreadStart* start =
+        (ShimThreadStart*)(((unsigned long)stack - sizeof(ShimThreadStart) - 256) & ~63UL);
+    memcpy(start->path, path, sizeof(start->path));
+    for (int i = 0; i < 17; i++) {
+        start->regs[i] = uc->uc_mcontext.gregs[i];
+    }
+    start->regs[REG_RSP] = stack;
+    long child_stack = ((long)start - 128) & ~15L;
+    return shim_cloneThread(flags, child_stack, parent_tid, child_tid, tls, start);
+}
+
+/* fork, vfork, fork-like clone and thread clone: the simulator answers CLONE (go ahead, with the
+ * child's channel) or DONE (an error). */
 static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
     long flags = nr == SYS_clone ? a[0] : SIGCHLD;
     long stack = nr == SYS_clone ? a[1] : 0;
     long parent_tid = nr == SYS_clone ? a[2] : 0;
     long child_tid = nr == SYS_clone ? a[3] : 0;
     long tls = nr == SYS_clone ? a[4] : 0;
+    bool thread = (flags & CLONE_THREAD) != 0;
+    if (thread && (uc == NULL || stack == 0)) {
+        return -ENOSYS; /* a thread can only be resumed from a trapped context, on its own stack */
+    }
     IpcChannel* ch = shim_thread.channel;
     IpcMessage* out = &ch->to_sim;
     out->type = IPC_MSG_SYSCALL;
@@ -409,6 +455,16 @@ static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
     memcpy(path, in->payload, sizeof(path));
     path[sizeof(path) - 1] = '\0';
     long vtid = in->args[0];
+    if (thread) {
+        long rv = _shim_nativeCloneThread(flags, stack, parent_tid, child_tid, tls, path, uc);
+        out->type = IPC_MSG_CLONE_DONE;
+        out->args[0] = rv;
+        in = _shim_roundTrip(ch);
+        if (rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
+            *(int*)parent_tid = (int)vtid; /* glibc keeps it as the thread's tid */
+        }
+        return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+    }
     /* A process, not a thread: drop the shared-VM and vfork parts (the simulator keeps a vfork
      * parent waiting instead) and the exit signal (the simulator sends SIGCHLD itself). */
     long native_flags = (flags & ~(CLONE_VM | CLONE_VFORK | CSIGNAL | CLONE_PARENT_SETTID |

@@ -3,8 +3,8 @@
  * A clone is two steps. The handler allocates the child's ids, process and channel and answers
  * CLONE; the shim forks natively (CLONE_PARENT, so umbra is the native parent) and reports the
  * native result; syscall_finishClone completes it. A vfork parent then stays blocked until the
- * child execs or exits. Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK) are not
- * supported yet and fail with ENOSYS. */
+ * child execs or exits. A thread (CLONE_THREAD) gets its own channel in the same process; sharing
+ * memory without being a thread or a vfork child (CLONE_VM alone) is not supported (ENOSYS). */
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
@@ -31,16 +31,43 @@ static void _proc_warnOnce(int* flag, const char* what, Process* p) {
     }
 }
 
-static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
-    static int warned_threads, warned_ns;
-    if ((flags & (CLONE_THREAD | CLONE_SIGHAND)) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK))) {
-        _proc_warnOnce(&warned_threads, "clone of a thread: threads are not supported yet (ENOSYS)",
-                       ctx->process);
-        return syscall_done(-ENOSYS);
+static SyscallReturn _proc_cloneThread(SyscallContext* ctx, uint64_t flags) {
+    /* As Linux: a thread shares signal handlers, which needs a shared address space. */
+    if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM)) {
+        return syscall_done(-EINVAL);
     }
+    int32_t vtid = host_allocateVirtualId(ctx->host);
+    ManagedThread* thread = managedthread_new(ctx->process, vtid);
+    if (thread == NULL) {
+        return syscall_done(-EAGAIN);
+    }
+    if (flags & CLONE_CHILD_CLEARTID) {
+        managedthread_setClearTidAddress(thread, (uint64_t)ctx->args[3]);
+    }
+    process_addThread(ctx->process, thread);
+    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
+    scratch->value = vtid;
+    scratch->flags = (int64_t)flags;
+    g_strlcpy(ctx->reply_payload, managedthread_getChannelPath(thread), IPC_PAYLOAD_SIZE);
+    ctx->reply_args[0] = vtid;
+    return (SyscallReturn){.kind = SYSCALL_CLONE};
+}
+
+static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
+    static int warned_vm, warned_ns;
     if (flags & PROC_NAMESPACE_FLAGS) {
         _proc_warnOnce(&warned_ns, "clone with namespace flags refused (EPERM)", ctx->process);
         return syscall_done(-EPERM);
+    }
+    if (flags & CLONE_THREAD) {
+        return _proc_cloneThread(ctx, flags);
+    }
+    if ((flags & CLONE_SIGHAND) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK))) {
+        _proc_warnOnce(&warned_vm,
+                       "clone sharing memory or handlers without being a thread is not supported "
+                       "(ENOSYS)",
+                       ctx->process);
+        return syscall_done(-ENOSYS);
     }
     int32_t vpid = host_allocateVirtualId(ctx->host);
     Process* child = process_newForked(ctx->host, ctx->process, vpid);
@@ -49,7 +76,7 @@ static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
         process_free(child);
         return syscall_done(-EAGAIN);
     }
-    process_setMainThread(child, thread);
+    process_addThread(child, thread);
     host_addProcess(ctx->host, child);
     SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
     scratch->value = vpid;
@@ -77,12 +104,23 @@ SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
     if (ctx->wake != WAKE_NONE) {
         return syscall_done(vpid); /* a vfork parent released by its child */
     }
+    if (scratch->flags & CLONE_THREAD) {
+        ManagedThread* thread = process_getThread(ctx->process, vpid);
+        if (native_result < 0) {
+            process_removeThread(ctx->process, thread);
+            return syscall_done(native_result);
+        }
+        managedthread_setNativeTid(thread, (pid_t)native_result);
+        managedthread_scheduleRun(thread);
+        return syscall_done(vpid);
+    }
     Process* child = host_lookupProcess(ctx->host, vpid);
     if (native_result < 0) {
         host_removeProcess(ctx->host, vpid);
         return syscall_done(native_result);
     }
     process_setNativePid(child, (pid_t)native_result);
+    managedthread_setNativeTid(process_getMainThread(child), (pid_t)native_result);
     managedthread_scheduleRun(process_getMainThread(child));
     if (scratch->flags & CLONE_VFORK) {
         process_setVforkParent(child, ctx->thread);
@@ -141,7 +179,11 @@ SyscallReturn syscallhandler_execveat(SyscallContext* ctx) {
  * exit and wait
  * ---------------------------------------------------------------------------------------------- */
 
+/* exit ends the calling thread; the last thread's exit ends the process. */
 SyscallReturn syscallhandler_exit(SyscallContext* ctx) {
+    if (process_getThreadCount(ctx->process) > 1) {
+        return (SyscallReturn){.kind = SYSCALL_THREAD_EXIT};
+    }
     return (SyscallReturn){.kind = SYSCALL_NATIVE_EXIT};
 }
 
@@ -203,6 +245,7 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
     if (options & WNOHANG) {
         return syscall_done(0);
     }
+    managedthread_setWaitKind(ctx->thread, WAIT_CHILD);
     return syscall_block(SIMTIME_INVALID);
 }
 

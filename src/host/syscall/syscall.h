@@ -34,6 +34,7 @@ typedef enum {
     SYSCALL_BLOCK,       /* park the thread; run the syscall again when woken */
     SYSCALL_NATIVE_EXIT, /* the shim exits natively; no answer follows */
     SYSCALL_CLONE,       /* the shim clones natively (payload: the child's channel) */
+    SYSCALL_THREAD_EXIT, /* the shim ends this thread natively; the process goes on */
 } SyscallResultKind;
 
 typedef struct {
