@@ -292,6 +292,7 @@ static bool _managedthread_handle(ManagedThread* t) {
         case IPC_MSG_START:
             if (t->exec_pending) {
                 t->exec_pending = false;
+                process_resetSignalHandlers(p); /* a new image starts with default handlers */
                 process_releaseVforkParent(p);
             }
             _managedthread_reply(t, IPC_MSG_RUN);

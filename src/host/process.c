@@ -41,6 +41,9 @@ struct _Process {
     size_t n_threads;          /* live threads */
     int32_t vfork_parent;      /* vpid of a vfork parent waiting for this child, or 0 */
     int32_t vfork_parent_tid;  /* and its thread */
+    unsigned char action_kind[65]; /* SignalActionKind per signal */
+    uint64_t action_flags[65];     /* sa_flags per signal */
+    int interrupting_signal;       /* the signal that last woke a blocked syscall */
 };
 
 static unsigned _process_unexpectedEnds; /* atomic: over all hosts */
@@ -170,6 +173,8 @@ Process* process_newForked(Host* host, Process* parent, int32_t vpid) {
     Process* p = _process_new(host, vpid, parent->vpid, parent->exe_name);
     p->pgid = parent->pgid;
     p->sid = parent->sid;
+    memcpy(p->action_kind, parent->action_kind, sizeof(p->action_kind));
+    memcpy(p->action_flags, parent->action_flags, sizeof(p->action_flags));
     return p;
 }
 
@@ -348,10 +353,11 @@ void process_handleExit(Process* process, int wait_status) {
         process_reap(process); /* init's child: reaped at once */
         return;
     }
-    /* Wake the parent's threads that wait (in wait4) for a child. */
+    /* Wake the parent's threads that wait (in wait4) for a child, and send it SIGCHLD. */
     for (size_t i = 0; i < parent->n_threads; i++) {
         managedthread_wakeIfWaitingForChild(parent->threads[i]);
     }
+    process_signal(parent, SIGCHLD);
 }
 
 void process_stopAtEnd(Process* process) {
@@ -372,11 +378,54 @@ void process_stopAtEnd(Process* process) {
  * Signals.
  * ---------------------------------------------------------------------------------------------- */
 
+void process_setSignalAction(Process* process, int sig, SignalActionKind kind, uint64_t flags) {
+    if (sig > 0 && sig <= 64) {
+        process->action_kind[sig] = (unsigned char)kind;
+        process->action_flags[sig] = flags;
+    }
+}
+
+SignalActionKind process_getSignalAction(const Process* process, int sig, uint64_t* flags) {
+    if (sig <= 0 || sig > 64) {
+        return SIGNAL_ACTION_DEFAULT;
+    }
+    if (flags != NULL) {
+        *flags = process->action_flags[sig];
+    }
+    return (SignalActionKind)process->action_kind[sig];
+}
+
+void process_resetSignalHandlers(Process* process) {
+    for (int sig = 1; sig <= 64; sig++) {
+        if (process->action_kind[sig] == SIGNAL_ACTION_HANDLER) {
+            process->action_kind[sig] = SIGNAL_ACTION_DEFAULT;
+            process->action_flags[sig] = 0;
+        }
+    }
+}
+
+bool process_signalRestarts(const Process* process) {
+    int sig = process->interrupting_signal;
+    return sig > 0 && process->action_kind[sig] == SIGNAL_ACTION_HANDLER &&
+           (process->action_flags[sig] & SA_RESTART);
+}
+
+/* Signals whose default action is to do nothing. */
+static bool _process_ignoredByDefault(int sig) {
+    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
 void process_signal(Process* process, int sig) {
     if (sig <= 0 || sig > 64 || process->zombie) {
         return;
     }
+    SignalActionKind kind = (SignalActionKind)process->action_kind[sig];
+    if (kind == SIGNAL_ACTION_IGNORE ||
+        (kind == SIGNAL_ACTION_DEFAULT && _process_ignoredByDefault(sig))) {
+        return; /* discarded, as Linux does: nothing is interrupted */
+    }
     process->pending_signals |= 1ULL << (sig - 1);
+    process->interrupting_signal = sig;
     /* The first thread of the process that is blocked takes it (raises it as it returns). */
     for (size_t i = 0; i < process->n_threads; i++) {
         if (managedthread_isBlocked(process->threads[i])) {

@@ -89,6 +89,17 @@ void process_handleExit(Process* process, int wait_status);
 /* A parent reaps its zombie child `child` (wait4): frees it. */
 void process_reap(Process* child);
 
+/* Signal dispositions, as the program set them with rt_sigaction (the shim installs them
+ * natively too). umbra needs them to decide whether a signal interrupts a blocked syscall and
+ * whether that syscall restarts. */
+typedef enum { SIGNAL_ACTION_DEFAULT = 0, SIGNAL_ACTION_IGNORE, SIGNAL_ACTION_HANDLER } SignalActionKind;
+void process_setSignalAction(Process* process, int sig, SignalActionKind kind, uint64_t flags);
+SignalActionKind process_getSignalAction(const Process* process, int sig, uint64_t* flags);
+/* exec: handlers go back to the default, ignored signals stay ignored. */
+void process_resetSignalHandlers(Process* process);
+/* The signal that woke a blocked syscall restarts it (a handler with SA_RESTART). */
+bool process_signalRestarts(const Process* process);
+
 /* Sends `sig` to the process (virtual delivery: raised natively in it at its next syscall
  * boundary; a blocked syscall is interrupted). Signal 0 only checks existence. */
 void process_signal(Process* process, int sig);

@@ -43,7 +43,12 @@ typedef enum {
 #define UMBRA_SYSCALL_BASE 1000
 #define UMBRA_SYSCALL_YIELD 1000       /* let the modelled CPU time the shim charged pass */
 #define UMBRA_SYSCALL_RANDOM_READ 1001 /* read(fd, buf, len) on an emulated /dev/urandom fd */
-#define UMBRA_SYSCALL_NATIVE_WAIT 1002 /* (fd, poll events): park until the native fd is ready */
+#define UMBRA_SYSCALL_NATIVE_WAIT 1002 /* (pollfds, n, timeout ns or -1, restartable): park until a
+                                         native fd is ready */
+
+/* An answer's retval meaning "a signal handler interrupted this call and it restarts"
+ * (SA_RESTART): the shim raises the signal, then makes the same call again. Linux's ERESTARTSYS. */
+#define UMBRA_ERESTART 512
 
 #define IPC_PAYLOAD_SIZE 512
 

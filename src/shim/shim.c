@@ -64,6 +64,9 @@ static void _shim_sigsys(int sig, siginfo_t* info, void* vctx) {
         return; /* a SIGSYS sent by someone: nothing to emulate */
     }
     greg_t* g = uc->uc_mcontext.gregs;
+    if (info->si_syscall == SYS_rt_sigreturn) {
+        shim_sigreturnOnStack(g[REG_RSP]); /* does not return */
+    }
     long args[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
     g[REG_RAX] = shim_syscall(info->si_syscall, args, uc);
 }

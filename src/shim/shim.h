@@ -21,6 +21,7 @@
 
 long shim_rawSyscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 void shim_restorer(void);
+void shim_sigreturnOnStack(long program_rsp) __attribute__((noreturn));
 
 /* Per-thread state. Initial-exec TLS: the shim is preloaded, so its TLS is static. */
 typedef struct {

@@ -31,6 +31,20 @@ shim_restorer:
     nop
     .size shim_restorer, .-shim_restorer
 
+/* void shim_sigreturnOnStack(long program_rsp): a program's signal handler returned through its
+ * own restorer, whose rt_sigreturn trapped (it is outside this section). Perform it for the
+ * program: the kernel finds the frame to restore at the program's stack pointer, so switch to it
+ * and make the call from here. The shim's SIGSYS frame, further down the stack, is abandoned. */
+    .globl shim_sigreturnOnStack
+    .hidden shim_sigreturnOnStack
+    .type shim_sigreturnOnStack,@function
+shim_sigreturnOnStack:
+    movq %rdi, %rsp
+    movq $15, %rax
+    syscall
+    nop
+    .size shim_sigreturnOnStack, .-shim_sigreturnOnStack
+
 /* long shim_cloneThread(long flags, long stack, long parent_tid, long child_tid, long tls,
  *                       void* start):
  * clone(2) for a new thread. In the parent it returns the kernel's result. The child starts on

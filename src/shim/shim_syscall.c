@@ -71,6 +71,7 @@ void shim_setRandomFd(long fd, bool on) {
 }
 
 static long _shim_native(long nr, const long* a);
+static long _shim_sigprocmask(const long* a);
 
 /* What a descriptor is, as far as blocking goes: cached per fd, reset when the number is reused. */
 enum { FD_KIND_UNKNOWN = 0, FD_KIND_NEVER_BLOCKS, FD_KIND_MAY_BLOCK };
@@ -114,7 +115,7 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
         if (ready != 0 || (fl >= 0 && (fl & O_NONBLOCK)) || fl < 0) {
             break;
         }
-        long args[6] = {(long)&pfd, 1, -1, 0, 0, 0};
+        long args[6] = {(long)&pfd, 1, -1, 1 /* restartable */, 0, 0};
         long rv = shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
         if (rv < 0) {
             return rv; /* EINTR: a signal arrived while parked */
@@ -244,6 +245,8 @@ static long _shim_fdCall(long nr, const long* a) {
         return rv;
     }
     switch (nr) {
+        case SYS_rt_sigprocmask:
+            return _shim_sigprocmask(a);
         case SYS_poll:
         case SYS_ppoll:
             return _shim_poll(nr, a);
@@ -330,33 +333,37 @@ static IpcMessage* _shim_roundTrip(IpcChannel* ch) {
 
 long shim_ipcSyscall(long nr, const long args[6]) {
     IpcChannel* ch = shim_thread.channel;
-    IpcMessage* out = &ch->to_sim;
-    out->type = IPC_MSG_SYSCALL;
-    out->number = nr;
-    for (int i = 0; i < 6; i++) {
-        out->args[i] = args[i];
+    for (;;) {
+        IpcMessage* out = &ch->to_sim;
+        out->type = IPC_MSG_SYSCALL;
+        out->number = nr;
+        for (int i = 0; i < 6; i++) {
+            out->args[i] = args[i];
+        }
+        out->latency = shim_thread.unapplied_latency;
+        shim_thread.unapplied_latency = 0;
+        IpcMessage* in = _shim_roundTrip(ch);
+        long rv;
+        switch (in->type) {
+            case IPC_MSG_DONE:
+                rv = in->retval;
+                break;
+            case IPC_MSG_NATIVE:
+                rv = _shim_fdCall(nr, args);
+                break;
+            case IPC_MSG_NATIVE_EXIT:
+                shim_rawSyscall(nr, args[0], 0, 0, 0, 0, 0);
+                __builtin_unreachable();
+            default:
+                shim_log("unexpected answer from umbra");
+                rv = -EPROTO;
+                break;
+        }
+        _shim_raise(in->raise_signal); /* the program's handler runs here */
+        if (rv != -UMBRA_ERESTART) {
+            return rv;
+        }
     }
-    out->latency = shim_thread.unapplied_latency;
-    shim_thread.unapplied_latency = 0;
-    IpcMessage* in = _shim_roundTrip(ch);
-    long rv;
-    switch (in->type) {
-        case IPC_MSG_DONE:
-            rv = in->retval;
-            break;
-        case IPC_MSG_NATIVE:
-            rv = _shim_fdCall(nr, args);
-            break;
-        case IPC_MSG_NATIVE_EXIT:
-            shim_rawSyscall(nr, args[0], 0, 0, 0, 0, 0);
-            __builtin_unreachable();
-        default:
-            shim_log("unexpected answer from umbra");
-            rv = -EPROTO;
-            break;
-    }
-    _shim_raise(in->raise_signal);
-    return rv;
 }
 
 /* ----------------------------------------------------------------------------------------------
@@ -551,9 +558,30 @@ static long _shim_exec(long nr, const long* a) {
 /* The program's own SIGSYS disposition, kept but never installed. */
 static uint64_t _shim_appSigsys[4];
 
+#define SHIM_SIGSYS_BIT (1ULL << (SIGSYS - 1))
+
+/* SIGSYS must never be blocked: a syscall trapping while it is blocked makes the kernel reset the
+ * handler and kill the process. So it is taken out of every mask the program installs. */
+static long _shim_sigprocmask(const long* a) {
+    if (a[1] == 0 || a[0] == SIG_UNBLOCK) {
+        return _shim_native(SYS_rt_sigprocmask, a);
+    }
+    uint64_t set = *(const uint64_t*)a[1] & ~SHIM_SIGSYS_BIT;
+    long args[6] = {a[0], (long)&set, a[2], a[3], 0, 0};
+    return _shim_native(SYS_rt_sigprocmask, args);
+}
+
 static long _shim_sigaction(const long* a) {
     if (a[0] != SIGSYS) {
-        return _shim_native(SYS_rt_sigaction, a);
+        /* umbra records it, then it runs natively, with SIGSYS out of the handler's mask. */
+        uint64_t act[4];
+        long args[6] = {a[0], a[1], a[2], a[3], 0, 0};
+        if (a[1] != 0) {
+            memcpy(act, (const void*)a[1], sizeof(act));
+            act[3] &= ~SHIM_SIGSYS_BIT;
+            args[1] = (long)act;
+        }
+        return shim_ipcSyscall(SYS_rt_sigaction, args);
     }
     if (a[2] != 0) {
         memcpy((void*)a[2], _shim_appSigsys, sizeof(_shim_appSigsys));

@@ -50,10 +50,13 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
     long nr = ctx->number;
     if (ctx->wake == WAKE_SIGNAL) {
         /* A blocked syscall interrupted by a signal (the one place this is decided); the signal
-         * is raised in the process as the answer goes back. */
+         * is raised in the process as the answer goes back, and a call Linux restarts under
+         * SA_RESTART (wait4, reads and writes; never sleeps, poll or select) is made again. */
         managedthread_clearNativeWait(ctx->thread);
-        log_trace("%s interrupted by a signal: EINTR", syscallnames_get(nr));
-        return syscall_done(-EINTR);
+        bool restartable = nr == SYS_wait4 || (nr == UMBRA_SYSCALL_NATIVE_WAIT && ctx->args[3] == 1);
+        bool restart = restartable && process_signalRestarts(ctx->process);
+        log_trace("syscall %ld interrupted by a signal: %s", nr, restart ? "restarts" : "EINTR");
+        return syscall_done(restart ? -UMBRA_ERESTART : -EINTR);
     }
     switch (nr) {
         case UMBRA_SYSCALL_YIELD: return syscallhandler_umbraYield(ctx);
