@@ -50,7 +50,7 @@ struct _ManagedThread {
     pid_t native_tid;          /* the real thread */
     uint64_t clear_tid_addr;   /* CLONE_CHILD_CLEARTID address (0: none) */
     WaitKind wait_kind;        /* what the thread is blocked on */
-    uint64_t futex_addr;       /* WAIT_FUTEX: the futex word's address */
+    FutexKey futex_key;        /* WAIT_FUTEX: the futex word */
     uint32_t futex_bitset;     /* WAIT_FUTEX: FUTEX_WAIT_BITSET's mask */
     uint64_t wait_seq;         /* order in which waiters started, for FIFO wakes */
     struct pollfd* native_wait; /* umbra's duplicates of native fds the thread waits on, or NULL */
@@ -260,7 +260,10 @@ static void _managedthread_exitThread(ManagedThread* t) {
             }
             sched_yield();
         }
-        managedthread_wakeFutex(p, clear, ~0u, INT32_MAX);
+        /* The kernel's wake here is a shared one; for a thread's stack (private memory) that is
+         * the private key. */
+        FutexKey key = {.object = 0, .id = (uint64_t)process_getVirtualPid(p), .offset = clear};
+        managedthread_wakeFutex(process_getHost(p), &key, ~0u, INT32_MAX);
     }
     process_removeThread(p, t);
 }
@@ -456,32 +459,40 @@ void managedthread_wakeIfWaitingForChild(ManagedThread* thread) {
     }
 }
 
-void managedthread_waitFutex(ManagedThread* thread, uint64_t addr, uint32_t bitset) {
-    static uint64_t next_seq; /* per run; only order among waiters of one host matters */
+void managedthread_waitFutex(ManagedThread* thread, const FutexKey* key, uint32_t bitset) {
+    static uint64_t next_seq; /* only the order among waiters of one host matters */
     thread->wait_kind = WAIT_FUTEX;
-    thread->futex_addr = addr;
+    thread->futex_key = *key;
     thread->futex_bitset = bitset;
     thread->wait_seq = __atomic_add_fetch(&next_seq, 1, __ATOMIC_RELAXED);
 }
 
-/* The blocked futex waiter of `process` on `addr` matching `bitset` that waited longest. */
-static ManagedThread* _managedthread_oldestFutexWaiter(Process* process, uint64_t addr,
+static bool _managedthread_sameKey(const FutexKey* a, const FutexKey* b) {
+    return a->object == b->object && a->id == b->id && a->offset == b->offset;
+}
+
+/* The blocked futex waiter on `key` matching `bitset` that waited longest, over the host. */
+static ManagedThread* _managedthread_oldestFutexWaiter(Host* host, const FutexKey* key,
                                                        uint32_t bitset) {
     ManagedThread* best = NULL;
-    for (size_t i = 0; i < process_getThreadCount(process); i++) {
-        ManagedThread* t = process_getThreadAt(process, i);
-        if (t->blocked && t->wait_kind == WAIT_FUTEX && t->futex_addr == addr &&
-            (t->futex_bitset & bitset) != 0 && (best == NULL || t->wait_seq < best->wait_seq)) {
-            best = t;
+    for (size_t i = 0; i < host_getProcessCount(host); i++) {
+        Process* p = host_getProcess(host, i);
+        for (size_t j = 0; j < process_getThreadCount(p); j++) {
+            ManagedThread* t = process_getThreadAt(p, j);
+            if (t->blocked && t->wait_kind == WAIT_FUTEX &&
+                _managedthread_sameKey(&t->futex_key, key) && (t->futex_bitset & bitset) != 0 &&
+                (best == NULL || t->wait_seq < best->wait_seq)) {
+                best = t;
+            }
         }
     }
     return best;
 }
 
-int managedthread_wakeFutex(Process* process, uint64_t addr, uint32_t bitset, int n) {
+int managedthread_wakeFutex(Host* host, const FutexKey* key, uint32_t bitset, int n) {
     int woken = 0;
     for (; woken < n; woken++) {
-        ManagedThread* t = _managedthread_oldestFutexWaiter(process, addr, bitset);
+        ManagedThread* t = _managedthread_oldestFutexWaiter(host, key, bitset);
         if (t == NULL) {
             break;
         }
@@ -491,14 +502,14 @@ int managedthread_wakeFutex(Process* process, uint64_t addr, uint32_t bitset, in
     return woken;
 }
 
-int managedthread_requeueFutex(Process* process, uint64_t from, uint64_t to, int n) {
+int managedthread_requeueFutex(Host* host, const FutexKey* from, const FutexKey* to, int n) {
     int moved = 0;
     for (; moved < n; moved++) {
-        ManagedThread* t = _managedthread_oldestFutexWaiter(process, from, ~0u);
+        ManagedThread* t = _managedthread_oldestFutexWaiter(host, from, ~0u);
         if (t == NULL) {
             break;
         }
-        t->futex_addr = to; /* keeps its place in line (wait_seq) */
+        t->futex_key = *to; /* keeps its place in line (wait_seq) */
     }
     return moved;
 }

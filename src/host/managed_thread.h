@@ -74,11 +74,19 @@ uint64_t managedthread_getClearTidAddress(const ManagedThread* thread);
 void managedthread_setWaitKind(ManagedThread* thread, WaitKind kind);
 void managedthread_wakeIfWaitingForChild(ManagedThread* thread);
 
-/* Futexes (emulated, per process): a thread about to block waits on `addr` with `bitset`; wakes
- * take the longest waiters first. Return the number woken or moved. */
-void managedthread_waitFutex(ManagedThread* thread, uint64_t addr, uint32_t bitset);
-int managedthread_wakeFutex(Process* process, uint64_t addr, uint32_t bitset, int n);
-int managedthread_requeueFutex(Process* process, uint64_t from, uint64_t to, int n);
+/* What a futex word is, as Linux keys it: a word in private memory is (process, address); a word
+ * in shared memory is (backing object, offset), the same in every process that maps it. */
+typedef struct {
+    uint64_t object; /* 0 for private memory; else the device of the backing object, plus one */
+    uint64_t id;     /* private: the virtual pid; shared: the inode */
+    uint64_t offset; /* private: the address; shared: the offset in the object */
+} FutexKey;
+
+/* Futexes (emulated): a thread about to block waits on `key` with `bitset`; wakes among the
+ * host's threads take the longest waiters first. Return the number woken or moved. */
+void managedthread_waitFutex(ManagedThread* thread, const FutexKey* key, uint32_t bitset);
+int managedthread_wakeFutex(Host* host, const FutexKey* key, uint32_t bitset, int n);
+int managedthread_requeueFutex(Host* host, const FutexKey* from, const FutexKey* to, int n);
 
 /* Native descriptors the thread waits on: umbra's duplicates of them (pidfd_getfd), with the poll
  * events wanted. setNativeWait takes ownership of `fds` (g_malloc'd) and of the descriptors. */

@@ -142,6 +142,11 @@ static long _shim_nativeWait(struct pollfd* fds, long n, long timeout_ns) {
     return shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
 }
 
+static void _shim_yield(void) {
+    long args[6] = {0, 0, 0, 0, 0, 0};
+    shim_ipcSyscall(SYS_sched_yield, args);
+}
+
 static long _shim_timespecNs(const struct timespec* ts) {
     return ts == NULL ? -1 : (long)ts->tv_sec * 1000000000L + ts->tv_nsec;
 }
@@ -155,8 +160,12 @@ static long _shim_poll(long nr, const long* a) {
                                      : _shim_timespecNs((const struct timespec*)a[2]);
     long rv = nr == SYS_poll ? shim_rawSyscall(SYS_poll, a[0], a[1], 0, 0, 0, 0)
                              : shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
-    if (rv != 0 || timeout_ns == 0) {
+    if (rv != 0) {
         return rv;
+    }
+    if (timeout_ns == 0) {
+        _shim_yield(); /* a polling loop must let others run and time pass */
+        return 0;
     }
     rv = _shim_nativeWait(fds, a[1], timeout_ns);
     if (rv < 0) {
@@ -187,7 +196,11 @@ static long _shim_select(long nr, const long* a) {
     struct timeval zero_tv = {0, 0};
     long zero = nr == SYS_select ? (long)&zero_tv : (long)&zero_ts;
     long rv = shim_rawSyscall(nr, a[0], a[1], a[2], a[3], zero, a[5]);
-    if (rv != 0 || timeout_ns == 0 || nfds <= 0 || nfds > FD_SETSIZE) {
+    if (rv == 0 && timeout_ns == 0) {
+        _shim_yield(); /* a polling loop must let others run and time pass */
+        return 0;
+    }
+    if (rv != 0 || nfds <= 0 || nfds > FD_SETSIZE) {
         return rv;
     }
     struct pollfd fds[FD_SETSIZE];

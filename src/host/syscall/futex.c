@@ -1,9 +1,13 @@
 /* Futexes, emulated: a wait blocks the thread in simulated time (a native wait would stall the
- * host, whose other threads could then never wake it). Waits and wakes are matched by (process,
- * address), so private futexes of a process's threads work; futexes shared between processes are
- * not (a wake in another process does not reach a waiter). Wakes take the longest waiter first. */
+ * host, whose other threads could then never wake it). Waits and wakes are matched by key as Linux
+ * does: a FUTEX_PRIVATE_FLAG operation, or a word in private memory, by (process, address); a word
+ * in a shared mapping (a MAP_SHARED file, /dev/shm, shared anonymous memory) by (backing object,
+ * offset), found in /proc/<pid>/maps, so processes sharing memory (POSIX semaphores,
+ * multiprocessing) wait on and wake the same futex. Wakes take the longest waiter first. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
 #include <linux/futex.h>
 #include <time.h>
 
@@ -36,8 +40,42 @@ static int _futex_deadline(SyscallContext* ctx, uint64_t addr, bool absolute, Si
     return 0;
 }
 
+/* The key of the word at `addr` (see the top of the file). */
+static void _futex_key(SyscallContext* ctx, uint64_t addr, bool private_op, FutexKey* key) {
+    *key = (FutexKey){.object = 0, .id = (uint64_t)process_getVirtualPid(ctx->process),
+                      .offset = addr};
+    if (private_op) {
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)process_getNativePid(ctx->process));
+    FILE* maps = fopen(path, "re");
+    char line[512];
+    while (maps != NULL && fgets(line, sizeof(line), maps) != NULL) {
+        uint64_t start, end, offset, inode;
+        unsigned major, minor;
+        char perms[8];
+        if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64, &start, &end,
+                   perms, &offset, &major, &minor, &inode) != 7) {
+            continue;
+        }
+        if (addr >= start && addr < end) {
+            if (perms[3] == 's') {
+                *key = (FutexKey){.object = (((uint64_t)major << 20) | minor) + 1,
+                                  .id = inode,
+                                  .offset = offset + (addr - start)};
+            }
+            break;
+        }
+    }
+    if (maps != NULL) {
+        fclose(maps);
+    }
+}
+
 static SyscallReturn _futex_wait(SyscallContext* ctx, uint64_t uaddr, uint32_t val,
-                                 uint64_t timeout, bool absolute, uint32_t bitset) {
+                                 uint64_t timeout, bool absolute, uint32_t bitset,
+                                 bool private_op) {
     SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
     switch (ctx->wake) {
         case WAKE_EVENT: return syscall_done(0);
@@ -61,7 +99,9 @@ static SyscallReturn _futex_wait(SyscallContext* ctx, uint64_t uaddr, uint32_t v
     if (scratch->deadline != SIMTIME_INVALID && ctx->now >= scratch->deadline) {
         return syscall_done(-ETIMEDOUT);
     }
-    managedthread_waitFutex(ctx->thread, uaddr, bitset);
+    FutexKey key;
+    _futex_key(ctx, uaddr, private_op, &key);
+    managedthread_waitFutex(ctx->thread, &key, bitset);
     return syscall_block(scratch->deadline);
 }
 
@@ -77,20 +117,23 @@ SyscallReturn syscallhandler_futex(SyscallContext* ctx) {
     if (uaddr % 4 != 0) {
         return syscall_done(-EINVAL);
     }
+    bool private_op = (op & FUTEX_PRIVATE_FLAG) != 0;
+    int n = val > INT_MAX ? INT_MAX : (int)val;
+    FutexKey key;
     switch (cmd) {
         case FUTEX_WAIT:
-            return _futex_wait(ctx, uaddr, val, arg4, false, FUTEX_BITSET_MATCH_ANY);
+            return _futex_wait(ctx, uaddr, val, arg4, false, FUTEX_BITSET_MATCH_ANY, private_op);
         case FUTEX_WAIT_BITSET:
-            return _futex_wait(ctx, uaddr, val, arg4, true, val3);
+            return _futex_wait(ctx, uaddr, val, arg4, true, val3, private_op);
         case FUTEX_WAKE:
-            return syscall_done(managedthread_wakeFutex(ctx->process, uaddr, ~0u,
-                                                         val > INT_MAX ? INT_MAX : (int)val));
+            _futex_key(ctx, uaddr, private_op, &key);
+            return syscall_done(managedthread_wakeFutex(ctx->host, &key, ~0u, n));
         case FUTEX_WAKE_BITSET:
             if (val3 == 0) {
                 return syscall_done(-EINVAL);
             }
-            return syscall_done(managedthread_wakeFutex(ctx->process, uaddr, val3,
-                                                         val > INT_MAX ? INT_MAX : (int)val));
+            _futex_key(ctx, uaddr, private_op, &key);
+            return syscall_done(managedthread_wakeFutex(ctx->host, &key, val3, n));
         case FUTEX_CMP_REQUEUE:
         case FUTEX_REQUEUE: {
             if (cmd == FUTEX_CMP_REQUEUE) {
@@ -103,9 +146,11 @@ SyscallReturn syscallhandler_futex(SyscallContext* ctx) {
                 }
             }
             int limit = arg4 > INT_MAX ? INT_MAX : (int)arg4;
-            int woken = managedthread_wakeFutex(ctx->process, uaddr, ~0u,
-                                                val > INT_MAX ? INT_MAX : (int)val);
-            int moved = managedthread_requeueFutex(ctx->process, uaddr, uaddr2, limit);
+            FutexKey to;
+            _futex_key(ctx, uaddr, private_op, &key);
+            _futex_key(ctx, uaddr2, private_op, &to);
+            int woken = managedthread_wakeFutex(ctx->host, &key, ~0u, n);
+            int moved = managedthread_requeueFutex(ctx->host, &key, &to, limit);
             return syscall_done(woken + moved);
         }
         default:

@@ -83,8 +83,16 @@ SyscallReturn syscallhandler_clock_nanosleep(SyscallContext* ctx) {
     return _time_sleepUntil(ctx, deadline);
 }
 
+/* A yield lets every other thread of the host that can run at this time run first, and moves
+ * this thread's time on by unblocked_syscall_latency: a loop that polls (sched_yield, or a
+ * zero-timeout poll/select that found nothing, which the shim turns into a yield) then both lets
+ * the threads it waits for make progress and sees time pass. */
 SyscallReturn syscallhandler_sched_yield(SyscallContext* ctx) {
-    return syscall_done(0);
+    if (ctx->wake == WAKE_TIMEOUT) {
+        return syscall_done(0);
+    }
+    SimTime step = host_getProcessOptions(ctx->host)->unblocked_syscall_latency;
+    return syscall_block(ctx->now + (step > 0 ? step : 1));
 }
 
 /* The shim reports its modelled time with every message; a yield only gives the simulator the
