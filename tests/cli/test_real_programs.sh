@@ -43,4 +43,21 @@ YAML
     out=$(cat "$d"/shadow.data/hosts/testhost/*.1000.stdout 2>/dev/null)
     check "$name: output '$out' equals the native '$native'" [ -n "$native" ] && [ "$out" = "$native" ]
 done
+# Nothing outlives a normal run: a background grandchild still running at stop_time is killed
+# with its parent, and umbra reaps them all (no zombie, no managed process afterwards).
+run_case leftovers <<YAML
+general: { stop_time: 30 s }
+network: { graph: { type: 1_gbit_switch } }
+hosts:
+  testhost:
+    network_node_id: 0
+    processes:
+      - path: /bin/bash
+        args: [ "-c", "sleep 4242 & sleep 4343 & echo started; wait" ]
+        expected_final_state: running
+YAML
+check "leftovers: umbra exits 0 (got $RC)" [ "$RC" -eq 0 ]
+check "leftovers: the program ran" grep -qx started "$WORK/leftovers/shadow.data/hosts/testhost/bash.1000.stdout"
+check "leftovers: no process left" bash -c '! pgrep -f "sleep 4[23]4[23]" > /dev/null'
+check "leftovers: no zombie left" bash -c '! ps -eo stat,args | grep -q "^Z.*sleep"'
 finish
