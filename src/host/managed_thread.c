@@ -16,6 +16,7 @@
 #include <glib.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -53,6 +54,11 @@ struct _ManagedThread {
     FutexKey futex_key;        /* WAIT_FUTEX: the futex word */
     uint32_t futex_bitset;     /* WAIT_FUTEX: FUTEX_WAIT_BITSET's mask */
     uint64_t wait_seq;         /* order in which waiters started, for FIFO wakes */
+    uint64_t sigmask;          /* blocked signals (bit sig - 1), as the program set them */
+    uint64_t sigwait_set;      /* while in sigtimedwait: the signals it waits for */
+    int force_raise;           /* a signal to raise with the next answer, chosen by a handler */
+    bool temp_mask_active;     /* sigsuspend, ppoll, pselect6: sigmask is temporary */
+    uint64_t saved_mask;       /* the mask to restore when the call completes */
     struct pollfd* native_wait; /* umbra's duplicates of native fds the thread waits on, or NULL */
     nfds_t native_wait_n;       /* entries in native_wait */
 };
@@ -211,7 +217,12 @@ static bool _managedthread_awaitMessage(ManagedThread* t) {
 static void _managedthread_reply(ManagedThread* t, uint32_t type) {
     IpcChannel* ch = t->channel;
     ch->to_shim.type = type;
-    ch->to_shim.raise_signal = process_takePendingSignal(t->process);
+    if (t->force_raise != 0) {
+        ch->to_shim.raise_signal = t->force_raise;
+        t->force_raise = 0;
+    } else {
+        ch->to_shim.raise_signal = process_takePendingSignal(t->process, t->sigmask);
+    }
     atomic_store(&ch->sim_time, t->clock);
     ch->vpid = process_getVirtualPid(t->process);
     ch->vtid = t->vtid;
@@ -323,6 +334,15 @@ static bool _managedthread_handle(ManagedThread* t) {
         case SYSCALL_DONE:
             memset(&t->scratch, 0, sizeof(t->scratch));
             managedthread_clearNativeWait(t);
+            if (t->temp_mask_active) {
+                /* A signal the temporary mask lets through is delivered under it (the shim still
+                 * has it in place natively), then the old mask comes back. */
+                if (t->force_raise == 0) {
+                    t->force_raise = process_takePendingSignal(p, t->sigmask);
+                }
+                t->sigmask = t->saved_mask;
+                t->temp_mask_active = false;
+            }
             ch->to_shim.retval = r.retval;
             if (_managedthread_chargeLatency(t)) {
                 ch->to_shim.type = IPC_MSG_DONE;
@@ -512,4 +532,38 @@ int managedthread_requeueFutex(Host* host, const FutexKey* from, const FutexKey*
         t->futex_key = *to; /* keeps its place in line (wait_seq) */
     }
     return moved;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Signal state of a thread.
+ * ---------------------------------------------------------------------------------------------- */
+
+uint64_t managedthread_getSignalMask(const ManagedThread* thread) {
+    return thread->sigmask;
+}
+
+void managedthread_setSignalMask(ManagedThread* thread, uint64_t mask) {
+    /* SIGKILL and SIGSTOP cannot be blocked; SIGSYS is the shim's and never blocked. */
+    thread->sigmask = mask & ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)) |
+                               (1ULL << (SIGSYS - 1)));
+}
+
+uint64_t managedthread_getSigwaitSet(const ManagedThread* thread) {
+    return thread->sigwait_set;
+}
+
+void managedthread_setSigwaitSet(ManagedThread* thread, uint64_t set) {
+    thread->sigwait_set = set;
+}
+
+void managedthread_setForceRaise(ManagedThread* thread, int sig) {
+    thread->force_raise = sig;
+}
+
+void managedthread_setTemporaryMask(ManagedThread* thread, uint64_t mask) {
+    if (!thread->temp_mask_active) {
+        thread->saved_mask = thread->sigmask;
+        thread->temp_mask_active = true;
+    }
+    managedthread_setSignalMask(thread, mask);
 }

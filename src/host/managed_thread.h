@@ -88,6 +88,18 @@ void managedthread_waitFutex(ManagedThread* thread, const FutexKey* key, uint32_
 int managedthread_wakeFutex(Host* host, const FutexKey* key, uint32_t bitset, int n);
 int managedthread_requeueFutex(Host* host, const FutexKey* from, const FutexKey* to, int n);
 
+/* Signal state: the blocked mask (as the program set it; SIGKILL, SIGSTOP and SIGSYS are never in
+ * it), the set a sigtimedwait waits for (0 otherwise), and a signal a handler chose to raise with
+ * the next answer (sigsuspend delivers under its temporary mask). */
+uint64_t managedthread_getSignalMask(const ManagedThread* thread);
+void managedthread_setSignalMask(ManagedThread* thread, uint64_t mask);
+uint64_t managedthread_getSigwaitSet(const ManagedThread* thread);
+void managedthread_setSigwaitSet(ManagedThread* thread, uint64_t set);
+void managedthread_setForceRaise(ManagedThread* thread, int sig);
+/* A mask in force until the current syscall completes (sigsuspend, ppoll, pselect6); then a
+ * signal it lets through is raised under it and the previous mask comes back. */
+void managedthread_setTemporaryMask(ManagedThread* thread, uint64_t mask);
+
 /* Native descriptors the thread waits on: umbra's duplicates of them (pidfd_getfd), with the poll
  * events wanted. setNativeWait takes ownership of `fds` (g_malloc'd) and of the descriptors. */
 bool managedthread_hasNativeWait(const ManagedThread* thread);

@@ -419,29 +419,55 @@ void process_signal(Process* process, int sig) {
     if (sig <= 0 || sig > 64 || process->zombie) {
         return;
     }
+    uint64_t bit = 1ULL << (sig - 1);
+    bool blocked_everywhere = process->n_threads > 0;
+    for (size_t i = 0; i < process->n_threads; i++) {
+        blocked_everywhere = blocked_everywhere &&
+                             (managedthread_getSignalMask(process->threads[i]) & bit) != 0;
+    }
     SignalActionKind kind = (SignalActionKind)process->action_kind[sig];
-    if (kind == SIGNAL_ACTION_IGNORE ||
-        (kind == SIGNAL_ACTION_DEFAULT && _process_ignoredByDefault(sig))) {
+    if (!blocked_everywhere && (kind == SIGNAL_ACTION_IGNORE ||
+                                (kind == SIGNAL_ACTION_DEFAULT && _process_ignoredByDefault(sig)))) {
         return; /* discarded, as Linux does: nothing is interrupted */
     }
-    process->pending_signals |= 1ULL << (sig - 1);
+    process->pending_signals |= bit;
     process->interrupting_signal = sig;
-    /* The first thread of the process that is blocked takes it (raises it as it returns). */
+    /* Who takes it: a thread in sigtimedwait for it; else a blocked thread that does not block
+     * it (its call is interrupted, and the signal raised as it returns); else it stays pending
+     * until a thread returns from a syscall with it unblocked. */
     for (size_t i = 0; i < process->n_threads; i++) {
-        if (managedthread_isBlocked(process->threads[i])) {
-            managedthread_wake(process->threads[i], WAKE_SIGNAL);
-            break;
+        ManagedThread* t = process->threads[i];
+        if (managedthread_isBlocked(t) && (managedthread_getSigwaitSet(t) & bit)) {
+            managedthread_wake(t, WAKE_EVENT);
+            return;
+        }
+    }
+    for (size_t i = 0; i < process->n_threads; i++) {
+        ManagedThread* t = process->threads[i];
+        if (managedthread_isBlocked(t) && !(managedthread_getSignalMask(t) & bit)) {
+            managedthread_wake(t, WAKE_SIGNAL);
+            return;
         }
     }
 }
 
-int process_takePendingSignal(Process* process) {
-    if (process->pending_signals == 0) {
+/* The lowest pending signal in `set`, taken off the pending set (0 if none). */
+int process_takePendingSignalIn(Process* process, uint64_t set) {
+    uint64_t ready = process->pending_signals & set;
+    if (ready == 0) {
         return 0;
     }
-    int sig = __builtin_ctzll(process->pending_signals) + 1;
+    int sig = __builtin_ctzll(ready) + 1;
     process->pending_signals &= ~(1ULL << (sig - 1));
     return sig;
+}
+
+int process_takePendingSignal(Process* process, uint64_t blocked) {
+    return process_takePendingSignalIn(process, ~blocked);
+}
+
+uint64_t process_getPendingSignals(const Process* process) {
+    return process->pending_signals;
 }
 
 /* ----------------------------------------------------------------------------------------------

@@ -103,8 +103,12 @@ bool process_signalRestarts(const Process* process);
 /* Sends `sig` to the process (virtual delivery: raised natively in it at its next syscall
  * boundary; a blocked syscall is interrupted). Signal 0 only checks existence. */
 void process_signal(Process* process, int sig);
-/* The signal waiting to be raised in the process at its next syscall return, taken (0 if none). */
-int process_takePendingSignal(Process* process);
+/* The lowest pending signal not in `blocked`, taken off the pending set (0 if none): what a
+ * thread with that mask raises as its syscall returns. */
+int process_takePendingSignal(Process* process, uint64_t blocked);
+/* The lowest pending signal in `set`, taken (sigtimedwait). */
+int process_takePendingSignalIn(Process* process, uint64_t set);
+uint64_t process_getPendingSignals(const Process* process);
 
 /* At stop_time: kills the native process and records it as still running. */
 void process_stopAtEnd(Process* process);

@@ -68,7 +68,10 @@ static void _shim_sigsys(int sig, siginfo_t* info, void* vctx) {
         shim_sigreturnOnStack(g[REG_RSP]); /* does not return */
     }
     long args[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
+    ucontext_t* outer = shim_thread.trap_uc; /* handlers can nest */
+    shim_thread.trap_uc = uc;
     g[REG_RAX] = shim_syscall(info->si_syscall, args, uc);
+    shim_thread.trap_uc = outer;
 }
 
 /* The kernel's struct sigaction for rt_sigaction. */

@@ -29,6 +29,8 @@ typedef struct {
     char channel_path[64];      /* /proc/<umbra>/fd/<n>, for exec to hand on */
     volatile char selector;     /* Syscall User Dispatch selector byte */
     uint64_t unapplied_latency; /* ns of modelled CPU time not yet charged */
+    ucontext_t* trap_uc;        /* the context of the syscall being handled by the SIGSYS
+                                   handler, or NULL (fast path) */
 } ShimThread;
 
 extern __thread ShimThread shim_thread __attribute__((tls_model("initial-exec")));

@@ -136,10 +136,19 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
 }
 
 /* Parks the thread in the simulator until one of `fds` is ready or `timeout_ns` (simulated; -1:
- * none) has passed. Returns 0 or -EINTR. */
-static long _shim_nativeWait(struct pollfd* fds, long n, long timeout_ns) {
-    long args[6] = {(long)fds, n, timeout_ns, 0, 0, 0};
-    return shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
+ * none) has passed, with signal mask `*mask` in force meanwhile if mask is not NULL (natively
+ * too, until any signal it lets through has been handled). Returns 0 or -EINTR. */
+static long _shim_nativeWait(struct pollfd* fds, long n, long timeout_ns, const uint64_t* mask) {
+    long args[6] = {(long)fds, n, timeout_ns, 0, mask != NULL, mask != NULL ? (long)*mask : 0};
+    if (mask == NULL) {
+        return shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
+    }
+    uint64_t temp = *mask & ~(1ULL << (SIGSYS - 1));
+    uint64_t old = 0;
+    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&temp, (long)&old, 8, 0, 0);
+    long rv = shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
+    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
+    return rv;
 }
 
 static void _shim_yield(void) {
@@ -167,7 +176,8 @@ static long _shim_poll(long nr, const long* a) {
         _shim_yield(); /* a polling loop must let others run and time pass */
         return 0;
     }
-    rv = _shim_nativeWait(fds, a[1], timeout_ns);
+    const uint64_t* mask = (nr == SYS_ppoll && a[3] != 0 && a[4] == 8) ? (const uint64_t*)a[3] : NULL;
+    rv = _shim_nativeWait(fds, a[1], timeout_ns, mask);
     if (rv < 0) {
         return rv;
     }
@@ -200,7 +210,7 @@ static long _shim_select(long nr, const long* a) {
         _shim_yield(); /* a polling loop must let others run and time pass */
         return 0;
     }
-    if (rv != 0 || nfds <= 0 || nfds > FD_SETSIZE) {
+    if (rv != 0 || nfds < 0 || nfds > FD_SETSIZE) {
         return rv;
     }
     struct pollfd fds[FD_SETSIZE];
@@ -214,7 +224,13 @@ static long _shim_select(long nr, const long* a) {
             fds[n++] = (struct pollfd){.fd = (int)fd, .events = ev};
         }
     }
-    rv = _shim_nativeWait(fds, n, timeout_ns);
+    /* pselect6's sixth argument: {const sigset_t* set; size_t size}. */
+    const uint64_t* mask = NULL;
+    if (nr == SYS_pselect6 && a[5] != 0) {
+        const long* sig = (const long*)a[5];
+        mask = (sig[0] != 0 && sig[1] == 8) ? (const uint64_t*)sig[0] : NULL;
+    }
+    rv = _shim_nativeWait(fds, n, timeout_ns, mask);
     if (rv < 0) {
         return rv;
     }
@@ -576,12 +592,37 @@ static uint64_t _shim_appSigsys[4];
 /* SIGSYS must never be blocked: a syscall trapping while it is blocked makes the kernel reset the
  * handler and kill the process. So it is taken out of every mask the program installs. */
 static long _shim_sigprocmask(const long* a) {
-    if (a[1] == 0 || a[0] == SIG_UNBLOCK) {
+    if (a[1] == 0) {
         return _shim_native(SYS_rt_sigprocmask, a);
     }
-    uint64_t set = *(const uint64_t*)a[1] & ~SHIM_SIGSYS_BIT;
+    uint64_t set = *(const uint64_t*)a[1];
+    if (a[0] != SIG_UNBLOCK) {
+        set &= ~SHIM_SIGSYS_BIT;
+    }
     long args[6] = {a[0], (long)&set, a[2], a[3], 0, 0};
-    return _shim_native(SYS_rt_sigprocmask, args);
+    long rv = _shim_native(SYS_rt_sigprocmask, args);
+    if (rv == 0 && shim_thread.trap_uc != NULL) {
+        /* Inside the SIGSYS handler the change lasts only until the handler's rt_sigreturn,
+         * which restores the trapped context's mask: make the new mask that context's. */
+        uint64_t now = 0;
+        shim_rawSyscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, (long)&now, 8, 0, 0);
+        memcpy(&shim_thread.trap_uc->uc_sigmask, &now, sizeof(now));
+    }
+    return rv;
+}
+
+/* sigsuspend: the temporary mask must be in place natively while the signal is raised (so its
+ * handler runs under it), and the old one afterwards. */
+static long _shim_sigsuspend(const long* a) {
+    if (a[1] != 8) {
+        return -EINVAL;
+    }
+    uint64_t mask = *(const uint64_t*)a[0] & ~SHIM_SIGSYS_BIT;
+    uint64_t old = 0;
+    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, (long)&old, 8, 0, 0);
+    long rv = shim_ipcSyscall(SYS_rt_sigsuspend, a);
+    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
+    return rv;
 }
 
 static long _shim_sigaction(const long* a) {
@@ -624,6 +665,8 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
             return shim_thread.channel->vtid;
         case SYS_rt_sigaction:
             return _shim_sigaction(args);
+        case SYS_rt_sigsuspend:
+            return _shim_sigsuspend(args);
         case SYS_prctl:
             if (args[0] == PR_SET_SYSCALL_USER_DISPATCH) {
                 return -EINVAL;

@@ -48,7 +48,8 @@ static SyscallReturn _dispatch_unsupported(SyscallContext* ctx) {
 
 SyscallReturn syscall_dispatch(SyscallContext* ctx) {
     long nr = ctx->number;
-    if (ctx->wake == WAKE_SIGNAL) {
+    /* sigtimedwait decides itself what a signal does to it. */
+    if (ctx->wake == WAKE_SIGNAL && nr != SYS_rt_sigtimedwait) {
         /* A blocked syscall interrupted by a signal (the one place this is decided); the signal
          * is raised in the process as the answer goes back, and a call Linux restarts under
          * SA_RESTART (wait4, reads and writes; never sleeps, poll or select) is made again. */

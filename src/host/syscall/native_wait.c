@@ -1,5 +1,6 @@
 /* Waiting on native descriptors (UMBRA_SYSCALL_NATIVE_WAIT): pipes, terminals and other
- * descriptors that umbra does not emulate yet, and poll/select over them.
+ * descriptors that umbra does not emulate yet, and poll/select over them. Arguments: (pollfd array,
+ * count, timeout in ns or -1, restartable, has mask, mask).
  *
  * A native call that blocks would stall its host: umbra runs one thread of a host at a time, so
  * the peer that would make the descriptor ready never runs. The shim therefore first polls
@@ -39,6 +40,10 @@ static int _nativewait_start(SyscallContext* ctx) {
         close(pidfd);
     }
     managedthread_setNativeWait(ctx->thread, fds, (nfds_t)n);
+    if (ctx->args[4] != 0) {
+        /* ppoll and pselect6: their signal mask is in force while they wait. */
+        managedthread_setTemporaryMask(ctx->thread, (uint64_t)ctx->args[5]);
+    }
     int64_t timeout = ctx->args[2];
     managedthread_getScratch(ctx->thread)->deadline =
         timeout >= 0 ? ctx->now + (SimTime)timeout : SIMTIME_INVALID;

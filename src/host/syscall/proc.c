@@ -44,6 +44,7 @@ static SyscallReturn _proc_cloneThread(SyscallContext* ctx, uint64_t flags) {
     if (flags & CLONE_CHILD_CLEARTID) {
         managedthread_setClearTidAddress(thread, (uint64_t)ctx->args[3]);
     }
+    managedthread_setSignalMask(thread, managedthread_getSignalMask(ctx->thread));
     process_addThread(ctx->process, thread);
     SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
     scratch->value = vtid;
@@ -76,6 +77,7 @@ static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
         process_free(child);
         return syscall_done(-EAGAIN);
     }
+    managedthread_setSignalMask(thread, managedthread_getSignalMask(ctx->thread));
     process_addThread(child, thread);
     host_addProcess(ctx->host, child);
     SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
