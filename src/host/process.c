@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "host/managed_thread.h"
+#include "host/task.h"
 #include "lib/logger.h"
 #include "lib/units.h"
 
@@ -44,6 +45,9 @@ struct _Process {
     unsigned char action_kind[65]; /* SignalActionKind per signal */
     uint64_t action_flags[65];     /* sa_flags per signal */
     int interrupting_signal;       /* the signal that last woke a blocked syscall */
+    SimTime itimer_deadline;       /* ITIMER_REAL: next expiry (0: disarmed) */
+    SimTime itimer_interval;       /* ITIMER_REAL: period (0: one-shot) */
+    uint64_t itimer_generation;    /* bumped on every arm, so stale expiry events do nothing */
 };
 
 static unsigned _process_unexpectedEnds; /* atomic: over all hosts */
@@ -509,4 +513,54 @@ int process_readString(Process* process, uint64_t addr, char* buf, size_t len) {
         done += chunk;
     }
     return -ENAMETOOLONG;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * The real-time interval timer (alarm, setitimer ITIMER_REAL): SIGALRM in simulated time.
+ * ---------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    int32_t vpid;        /* the process, found again by pid (it may be gone) */
+    uint64_t generation; /* the arming this expiry belongs to */
+} ItimerExpiry;
+
+static void _process_scheduleItimer(Process* process);
+
+static void _process_itimerTask(Host* host, void* object, void* argument) {
+    ItimerExpiry* e = object;
+    Process* p = host_lookupProcess(host, e->vpid);
+    if (p == NULL || p->zombie || p->itimer_generation != e->generation) {
+        return;
+    }
+    if (p->itimer_interval > 0) {
+        p->itimer_deadline += p->itimer_interval;
+        _process_scheduleItimer(p);
+    } else {
+        p->itimer_deadline = 0;
+    }
+    process_signal(p, SIGALRM);
+}
+
+static void _process_scheduleItimer(Process* process) {
+    ItimerExpiry* e = g_new(ItimerExpiry, 1);
+    *e = (ItimerExpiry){.vpid = process->vpid, .generation = process->itimer_generation};
+    Task* task = task_new(_process_itimerTask, e, NULL, g_free, NULL);
+    host_scheduleTaskAtTime(process->host, task, process->itimer_deadline);
+    task_unref(task);
+}
+
+void process_getItimer(const Process* process, SimTime now, SimTime* remaining, SimTime* interval) {
+    *remaining = process->itimer_deadline > now ? process->itimer_deadline - now
+                 : process->itimer_deadline != 0 ? 1 /* due now: still armed */
+                                                 : 0;
+    *interval = process->itimer_interval;
+}
+
+void process_setItimer(Process* process, SimTime now, SimTime value, SimTime interval) {
+    process->itimer_generation++;
+    process->itimer_interval = interval;
+    process->itimer_deadline = value > 0 ? now + value : 0;
+    if (value > 0) {
+        _process_scheduleItimer(process);
+    }
 }

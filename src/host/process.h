@@ -110,6 +110,11 @@ int process_takePendingSignal(Process* process, uint64_t blocked);
 int process_takePendingSignalIn(Process* process, uint64_t set);
 uint64_t process_getPendingSignals(const Process* process);
 
+/* The real-time interval timer (alarm, setitimer ITIMER_REAL): time to the next SIGALRM (0:
+ * disarmed) and its period, and arming it (value 0 disarms). Not inherited by fork. */
+void process_getItimer(const Process* process, SimTime now, SimTime* remaining, SimTime* interval);
+void process_setItimer(Process* process, SimTime now, SimTime value, SimTime interval);
+
 /* At stop_time: kills the native process and records it as still running. */
 void process_stopAtEnd(Process* process);
 
