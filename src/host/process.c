@@ -48,6 +48,8 @@ struct _Process {
     SimTime itimer_deadline;       /* ITIMER_REAL: next expiry (0: disarmed) */
     SimTime itimer_interval;       /* ITIMER_REAL: period (0: one-shot) */
     uint64_t itimer_generation;    /* bumped on every arm, so stale expiry events do nothing */
+    int pdeathsig;                 /* PR_SET_PDEATHSIG: sent when the parent ends (0: none) */
+    bool subreaper;                /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
 };
 
 static unsigned _process_unexpectedEnds; /* atomic: over all hosts */
@@ -326,6 +328,34 @@ static void _process_checkExpectation(Process* p, ProcessEndState actual) {
     }
 }
 
+/* A child of `parent` changed state: wake its threads waiting for a child, send it SIGCHLD. */
+static void _process_notifyParent(Process* parent) {
+    if (parent == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < parent->n_threads; i++) {
+        managedthread_wakeIfWaitingForChild(parent->threads[i]);
+    }
+    process_signal(parent, SIGCHLD);
+}
+
+/* Who adopts the children of `process` when it ends: its nearest living ancestor that is a child
+ * subreaper, or init (1). */
+static int32_t _process_findAdopter(Process* process) {
+    int32_t ancestor = process->ppid;
+    while (ancestor != 1) {
+        Process* p = host_lookupProcess(process->host, ancestor);
+        if (p == NULL) {
+            break;
+        }
+        if (p->subreaper && !p->zombie) {
+            return p->vpid;
+        }
+        ancestor = p->ppid;
+    }
+    return 1;
+}
+
 void process_reap(Process* child) {
     host_removeProcess(child->host, child->vpid);
 }
@@ -341,15 +371,23 @@ void process_handleExit(Process* process, int wait_status) {
     process_releaseVforkParent(process);
     _process_checkExpectation(process, _process_endState(wait_status));
 
-    /* Orphans go to init, which reaps the zombies among them at once. Iterate by index from the
-     * end: reaping removes entries. */
+    /* Orphans go to the nearest living ancestor that is a child subreaper, else to init, which
+     * reaps the zombies among them at once; children that asked for it get their parent-death
+     * signal. Iterate by index from the end: reaping removes entries. */
+    int32_t adopter = _process_findAdopter(process);
     for (size_t i = host_getProcessCount(host); i-- > 0;) {
         Process* child = host_getProcess(host, i);
-        if (child->ppid == process->vpid) {
-            child->ppid = 1;
-            if (child->zombie) {
-                process_reap(child);
-            }
+        if (child->ppid != process->vpid) {
+            continue;
+        }
+        child->ppid = adopter;
+        if (child->pdeathsig != 0 && !child->zombie) {
+            process_signal(child, child->pdeathsig);
+        }
+        if (child->zombie && adopter == 1) {
+            process_reap(child);
+        } else if (child->zombie) {
+            _process_notifyParent(host_lookupProcess(host, adopter));
         }
     }
     Process* parent = process->ppid != 1 ? host_lookupProcess(host, process->ppid) : NULL;
@@ -357,11 +395,7 @@ void process_handleExit(Process* process, int wait_status) {
         process_reap(process); /* init's child: reaped at once */
         return;
     }
-    /* Wake the parent's threads that wait (in wait4) for a child, and send it SIGCHLD. */
-    for (size_t i = 0; i < parent->n_threads; i++) {
-        managedthread_wakeIfWaitingForChild(parent->threads[i]);
-    }
-    process_signal(parent, SIGCHLD);
+    _process_notifyParent(parent);
 }
 
 void process_stopAtEnd(Process* process) {
@@ -563,4 +597,20 @@ void process_setItimer(Process* process, SimTime now, SimTime value, SimTime int
     if (value > 0) {
         _process_scheduleItimer(process);
     }
+}
+
+void process_setParentDeathSignal(Process* process, int sig) {
+    process->pdeathsig = sig;
+}
+
+int process_getParentDeathSignal(const Process* process) {
+    return process->pdeathsig;
+}
+
+void process_setChildSubreaper(Process* process, bool on) {
+    process->subreaper = on;
+}
+
+bool process_isChildSubreaper(const Process* process) {
+    return process->subreaper;
 }

@@ -115,6 +115,13 @@ uint64_t process_getPendingSignals(const Process* process);
 void process_getItimer(const Process* process, SimTime now, SimTime* remaining, SimTime* interval);
 void process_setItimer(Process* process, SimTime now, SimTime value, SimTime interval);
 
+/* prctl's PR_SET_PDEATHSIG (sent when the virtual parent ends; cleared by fork) and
+ * PR_SET_CHILD_SUBREAPER (orphaned descendants are adopted by the nearest such ancestor). */
+void process_setParentDeathSignal(Process* process, int sig);
+int process_getParentDeathSignal(const Process* process);
+void process_setChildSubreaper(Process* process, bool on);
+bool process_isChildSubreaper(const Process* process);
+
 /* At stop_time: kills the native process and records it as still running. */
 void process_stopAtEnd(Process* process);
 

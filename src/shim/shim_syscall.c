@@ -671,7 +671,7 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
             if (args[0] == PR_SET_SYSCALL_USER_DISPATCH) {
                 return -EINVAL;
             }
-            return _shim_native(nr, args);
+            return shim_ipcSyscall(nr, args);
         case SYS_clone:
         case SYS_fork:
         case SYS_vfork:

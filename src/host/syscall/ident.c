@@ -3,6 +3,7 @@
  * (compat.md 5: one CPU, constant uname). */
 #include <errno.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 
@@ -115,4 +116,35 @@ SyscallReturn syscallhandler_sysinfo(SyscallContext* ctx) {
         return syscall_done(-EFAULT);
     }
     return syscall_done(0);
+}
+
+/* prctl: the options that concern the virtual process tree are umbra's; the rest run natively
+ * (the shim refuses to disarm syscall dispatch before this is reached). */
+SyscallReturn syscallhandler_prctl(SyscallContext* ctx) {
+    int option = (int)ctx->args[0];
+    uint64_t arg2 = (uint64_t)ctx->args[1];
+    int value;
+    switch (option) {
+        case PR_SET_PDEATHSIG:
+            if (arg2 > 64) {
+                return syscall_done(-EINVAL);
+            }
+            process_setParentDeathSignal(ctx->process, (int)arg2);
+            return syscall_done(0);
+        case PR_GET_PDEATHSIG:
+            value = process_getParentDeathSignal(ctx->process);
+            return syscall_done(process_writeMemory(ctx->process, arg2, &value, sizeof(value)) == 0
+                                    ? 0
+                                    : -EFAULT);
+        case PR_SET_CHILD_SUBREAPER:
+            process_setChildSubreaper(ctx->process, arg2 != 0);
+            return syscall_done(0);
+        case PR_GET_CHILD_SUBREAPER:
+            value = process_isChildSubreaper(ctx->process) ? 1 : 0;
+            return syscall_done(process_writeMemory(ctx->process, arg2, &value, sizeof(value)) == 0
+                                    ? 0
+                                    : -EFAULT);
+        default:
+            return syscall_native();
+    }
 }
