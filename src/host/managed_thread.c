@@ -372,6 +372,13 @@ static bool _managedthread_handle(ManagedThread* t) {
     return false;
 }
 
+/* The thread this worker is running (its syscall is being handled), or NULL. */
+static __thread ManagedThread* _managedthread_current;
+
+ManagedThread* managedthread_getCurrent(void) {
+    return _managedthread_current;
+}
+
 static void _managedthread_runLoop(ManagedThread* thread) {
     SimTime now = worker_getCurrentTime();
     if (thread->clock < now) {
@@ -401,7 +408,10 @@ static void _managedthread_runLoop(ManagedThread* thread) {
 
 void managedthread_run(ManagedThread* thread) {
     Host* host = process_getHost(thread->process);
+    ManagedThread* outer = _managedthread_current;
+    _managedthread_current = thread;
     _managedthread_runLoop(thread);
+    _managedthread_current = outer;
     /* What this run did natively (writes, closes, exits) may have readied a descriptor another
      * thread of this host waits on. */
     managedthread_pollNativeWaiters(host);

@@ -44,6 +44,9 @@ int32_t managedthread_getVirtualTid(const ManagedThread* thread);
 const char* managedthread_getChannelPath(const ManagedThread* thread);
 IpcChannel* managedthread_getChannel(ManagedThread* thread);
 
+/* The thread whose syscalls this worker is handling now, or NULL (borrowed). */
+ManagedThread* managedthread_getCurrent(void);
+
 /* Runs the thread until it blocks or its process ends. Call from an event of the thread's host. */
 void managedthread_run(ManagedThread* thread);
 

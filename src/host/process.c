@@ -457,6 +457,18 @@ void process_signal(Process* process, int sig) {
     if (sig <= 0 || sig > 64 || process->zombie) {
         return;
     }
+    ManagedThread* current = managedthread_getCurrent();
+    if (sig == SIGKILL && (current == NULL || managedthread_getProcess(current) != process) &&
+        process->native_pid > 0) {
+        /* SIGKILL cannot be caught, blocked or ignored, and must work on a process that never
+         * makes another syscall: kill it natively now and collect its (genuine) status. */
+        kill(process->native_pid, SIGKILL);
+        int status = 0;
+        while (waitpid(process->native_pid, &status, __WALL) < 0 && errno == EINTR) {
+        }
+        process_handleExit(process, status);
+        return;
+    }
     uint64_t bit = 1ULL << (sig - 1);
     bool blocked_everywhere = process->n_threads > 0;
     for (size_t i = 0; i < process->n_threads; i++) {

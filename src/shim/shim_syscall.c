@@ -344,7 +344,7 @@ static long _shim_fdCall(long nr, const long* a) {
  * ---------------------------------------------------------------------------------------------- */
 
 /* Raises the signal the simulator asked for, on this thread, natively. */
-static void _shim_raise(int sig) {
+void shim_raise(int sig) {
     if (sig <= 0) {
         return;
     }
@@ -388,7 +388,7 @@ long shim_ipcSyscall(long nr, const long args[6]) {
                 rv = -EPROTO;
                 break;
         }
-        _shim_raise(in->raise_signal); /* the program's handler runs here */
+        shim_raise(in->raise_signal); /* the program's handler runs here */
         if (rv != -UMBRA_ERESTART) {
             return rv;
         }

@@ -207,6 +207,22 @@ static bool _proc_waitMatches(Process* caller, Process* child, int64_t pid) {
     return process_getGroupId(child) == pgid;
 }
 
+/* The first child of the caller matching `pid` (wait4's encoding) that is a zombie, in pid order.
+ * Returns it, or NULL with *any saying whether some child matched at all. */
+static Process* _proc_findZombieChild(SyscallContext* ctx, int64_t pid, bool* any) {
+    *any = false;
+    for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
+        Process* child = host_getProcess(ctx->host, i);
+        if (_proc_waitMatches(ctx->process, child, pid)) {
+            *any = true;
+            if (process_isZombie(child)) {
+                return child;
+            }
+        }
+    }
+    return NULL;
+}
+
 SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
     int64_t pid = (int32_t)ctx->args[0]; /* int arguments arrive zero-extended */
     uint64_t status_addr = (uint64_t)ctx->args[1];
@@ -215,16 +231,9 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
     if (options & ~(int64_t)(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) {
         return syscall_done(-EINVAL);
     }
-    bool any = false;
-    for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
-        Process* child = host_getProcess(ctx->host, i);
-        if (!_proc_waitMatches(ctx->process, child, pid)) {
-            continue;
-        }
-        any = true;
-        if (!process_isZombie(child)) {
-            continue;
-        }
+    bool any;
+    Process* child = _proc_findZombieChild(ctx, pid, &any);
+    if (child != NULL) {
         int status = process_getWaitStatus(child);
         if (status_addr != 0 &&
             process_writeMemory(ctx->process, status_addr, &status, sizeof(status)) != 0) {
@@ -249,6 +258,75 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
     }
     managedthread_setWaitKind(ctx->thread, WAIT_CHILD);
     return syscall_block(SIMTIME_INVALID);
+}
+
+/* waitid(idtype, id, infop, options, rusage): exited children only (umbra does not stop or
+ * continue processes yet, so WSTOPPED and WCONTINUED never report); WNOWAIT leaves the child
+ * waitable. */
+SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
+    static int warned_pidfd;
+    int idtype = (int)ctx->args[0];
+    int64_t id = (int32_t)ctx->args[1];
+    uint64_t info_addr = (uint64_t)ctx->args[2];
+    int64_t options = (int32_t)ctx->args[3];
+    if (options & ~(int64_t)(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD |
+                             __WCLONE | __WALL) ||
+        !(options & (WEXITED | WSTOPPED | WCONTINUED))) {
+        return syscall_done(-EINVAL);
+    }
+    int64_t pid;
+    switch (idtype) {
+        case P_ALL: pid = -1; break;
+        case P_PID:
+            if (id <= 0) {
+                return syscall_done(-EINVAL);
+            }
+            pid = id;
+            break;
+        case P_PGID:
+            if (id < 0) {
+                return syscall_done(-EINVAL);
+            }
+            pid = id > 0 ? -id : 0; /* 0: the caller's group */
+            break;
+        case P_PIDFD:
+            _proc_warnOnce(&warned_pidfd, "waitid(P_PIDFD) is not supported yet (EINVAL)",
+                           ctx->process);
+            return syscall_done(-EINVAL);
+        default: return syscall_done(-EINVAL);
+    }
+    bool any;
+    Process* child = (options & WEXITED) ? _proc_findZombieChild(ctx, pid, &any) : NULL;
+    if (!(options & WEXITED)) {
+        _proc_findZombieChild(ctx, pid, &any);
+    }
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    if (child != NULL) {
+        int status = process_getWaitStatus(child);
+        info.si_signo = SIGCHLD;
+        info.si_pid = process_getVirtualPid(child);
+        info.si_uid = getuid();
+        if (WIFSIGNALED(status)) {
+            info.si_code = WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED;
+            info.si_status = WTERMSIG(status);
+        } else {
+            info.si_code = CLD_EXITED;
+            info.si_status = WEXITSTATUS(status);
+        }
+    } else if (!any) {
+        return syscall_done(-ECHILD);
+    } else if (!(options & WNOHANG)) {
+        managedthread_setWaitKind(ctx->thread, WAIT_CHILD);
+        return syscall_block(SIMTIME_INVALID);
+    }
+    if (info_addr != 0 && process_writeMemory(ctx->process, info_addr, &info, sizeof(info)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    if (child != NULL && !(options & WNOWAIT)) {
+        process_reap(child);
+    }
+    return syscall_done(0);
 }
 
 /* ----------------------------------------------------------------------------------------------
