@@ -31,6 +31,19 @@ static void _proc_warnOnce(int* flag, const char* what, Process* p) {
     }
 }
 
+/* The answer to a clone: the new thread inherits the caller's signal mask; the caller remembers
+ * the new id and the flags for syscall_finishClone; the shim gets the channel to hand over. */
+static SyscallReturn _proc_answerClone(SyscallContext* ctx, ManagedThread* thread, int32_t id,
+                                       uint64_t flags) {
+    managedthread_setSignalMask(thread, managedthread_getSignalMask(ctx->thread));
+    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
+    scratch->value = id;
+    scratch->flags = (int64_t)flags;
+    g_strlcpy(ctx->reply_payload, managedthread_getChannelPath(thread), IPC_PAYLOAD_SIZE);
+    ctx->reply_args[0] = id;
+    return (SyscallReturn){.kind = SYSCALL_CLONE};
+}
+
 static SyscallReturn _proc_cloneThread(SyscallContext* ctx, uint64_t flags) {
     /* As Linux: a thread shares signal handlers, which needs a shared address space. */
     if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM)) {
@@ -44,14 +57,8 @@ static SyscallReturn _proc_cloneThread(SyscallContext* ctx, uint64_t flags) {
     if (flags & CLONE_CHILD_CLEARTID) {
         managedthread_setClearTidAddress(thread, (uint64_t)ctx->args[3]);
     }
-    managedthread_setSignalMask(thread, managedthread_getSignalMask(ctx->thread));
     process_addThread(ctx->process, thread);
-    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
-    scratch->value = vtid;
-    scratch->flags = (int64_t)flags;
-    g_strlcpy(ctx->reply_payload, managedthread_getChannelPath(thread), IPC_PAYLOAD_SIZE);
-    ctx->reply_args[0] = vtid;
-    return (SyscallReturn){.kind = SYSCALL_CLONE};
+    return _proc_answerClone(ctx, thread, vtid, flags);
 }
 
 static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
@@ -77,15 +84,9 @@ static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
         process_free(child);
         return syscall_done(-EAGAIN);
     }
-    managedthread_setSignalMask(thread, managedthread_getSignalMask(ctx->thread));
     process_addThread(child, thread);
     host_addProcess(ctx->host, child);
-    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
-    scratch->value = vpid;
-    scratch->flags = (int64_t)flags;
-    g_strlcpy(ctx->reply_payload, managedthread_getChannelPath(thread), IPC_PAYLOAD_SIZE);
-    ctx->reply_args[0] = vpid;
-    return (SyscallReturn){.kind = SYSCALL_CLONE};
+    return _proc_answerClone(ctx, thread, vpid, flags);
 }
 
 SyscallReturn syscallhandler_clone(SyscallContext* ctx) {
