@@ -524,6 +524,36 @@ static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
     return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
 }
 
+/* clone3(args, size): the same clone with the arguments in a structure. Translated into clone's
+ * (the stack is given by its lowest address and size; the kernel starts the child at its top),
+ * so umbra sees one kind of clone. Options clone has no room for (set_tid, cgroups) are not
+ * supported (ENOSYS, as a kernel without clone3 answers; glibc then uses clone). */
+static long _shim_clone3(const long* a, ucontext_t* uc) {
+    struct {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+        uint64_t set_tid, set_tid_size, cgroup;
+    } ca;
+    size_t size = (size_t)a[1];
+    if (a[0] == 0 || size < 64 || size > 4096) {
+        return -EINVAL;
+    }
+    memset(&ca, 0, sizeof(ca));
+    memcpy(&ca, (const void*)a[0], size < sizeof(ca) ? size : sizeof(ca));
+    if (ca.set_tid_size != 0 || (ca.flags & 0x200000000ULL /* CLONE_INTO_CGROUP */) ||
+        ca.exit_signal > 64 || (ca.flags & CSIGNAL)) {
+        return -ENOSYS;
+    }
+    long args[6] = {
+        (long)(ca.flags | ca.exit_signal),
+        ca.stack != 0 ? (long)(ca.stack + ca.stack_size) : 0,
+        (long)ca.parent_tid,
+        (long)ca.child_tid,
+        (long)ca.tls,
+        0,
+    };
+    return _shim_clone(SYS_clone, args, uc);
+}
+
 /* Builds envp for an exec: the program's variables minus LD_PRELOAD and UMBRA_*, then umbra's.
  * Lives in a private mapping that the exec discards. */
 static char** _shim_execEnvironment(char* const* envp) {
@@ -676,6 +706,8 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
         case SYS_fork:
         case SYS_vfork:
             return _shim_clone(nr, args, uc);
+        case SYS_clone3:
+            return _shim_clone3(args, uc);
         case SYS_execve:
         case SYS_execveat:
             return _shim_exec(nr, args);
