@@ -185,6 +185,38 @@ static long _shim_poll(long nr, const long* a) {
                           : shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
 }
 
+/* epoll_wait, epoll_pwait, epoll_pwait2: the epoll instance is native (its fd polls readable when
+ * events are ready), so the same way again, parking on the epoll fd itself. */
+static long _shim_epollWait(long nr, const long* a) {
+    long timeout_ns;
+    if (nr == SYS_epoll_pwait2) {
+        timeout_ns = _shim_timespecNs((const struct timespec*)a[3]);
+    } else {
+        int ms = (int)a[3];
+        timeout_ns = ms < 0 ? -1 : (long)ms * 1000000L;
+    }
+    struct timespec zero_ts = {0, 0};
+    long zero = nr == SYS_epoll_pwait2 ? (long)&zero_ts : 0;
+    long call = nr == SYS_epoll_wait ? SYS_epoll_pwait : nr; /* epoll_wait is pwait without mask */
+    long mask_ptr = nr == SYS_epoll_wait ? 0 : a[4];
+    long mask_size = nr == SYS_epoll_wait ? 8 : a[5];
+    long rv = shim_rawSyscall(call, a[0], a[1], a[2], zero, mask_ptr, mask_size);
+    if (rv != 0) {
+        return rv;
+    }
+    if (timeout_ns == 0) {
+        _shim_yield();
+        return 0;
+    }
+    struct pollfd pfd = {.fd = (int)a[0], .events = POLLIN};
+    const uint64_t* mask = (mask_ptr != 0 && mask_size == 8) ? (const uint64_t*)mask_ptr : NULL;
+    rv = _shim_nativeWait(&pfd, 1, timeout_ns, mask);
+    if (rv < 0) {
+        return rv;
+    }
+    return shim_rawSyscall(call, a[0], a[1], a[2], zero, mask_ptr, mask_size);
+}
+
 /* select and pselect6, the same way; the sets are kept to be restored before the second try. */
 static long _shim_select(long nr, const long* a) {
     long nfds = a[0];
@@ -282,6 +314,10 @@ static long _shim_fdCall(long nr, const long* a) {
         case SYS_select:
         case SYS_pselect6:
             return _shim_select(nr, a);
+        case SYS_epoll_wait:
+        case SYS_epoll_pwait:
+        case SYS_epoll_pwait2:
+            return _shim_epollWait(nr, a);
         case SYS_read:
         case SYS_readv:
             if (shim_isRandomFd(a[0])) {
