@@ -48,7 +48,6 @@ struct _ManagedThread {
     SyscallScratch scratch;    /* per-syscall data across blocks */
     SimTime clock;             /* the thread's time: never behind the event time; ahead of it by
                                   the modelled CPU time not yet applied */
-    pid_t native_tid;          /* the real thread */
     uint64_t clear_tid_addr;   /* CLONE_CHILD_CLEARTID address (0: none) */
     WaitKind wait_kind;        /* what the thread is blocked on */
     FutexKey futex_key;        /* WAIT_FUTEX: the futex word */
@@ -56,7 +55,7 @@ struct _ManagedThread {
     uint64_t wait_seq;         /* order in which waiters started, for FIFO wakes */
     uint64_t sigmask;          /* blocked signals (bit sig - 1), as the program set them */
     uint64_t sigwait_set;      /* while in sigtimedwait: the signals it waits for */
-    int force_raise;           /* a signal to raise with the next answer, chosen by a handler */
+    int force_raise;           /* a signal to raise with the next answer (a temporary mask's) */
     bool temp_mask_active;     /* sigsuspend, ppoll, pselect6: sigmask is temporary */
     uint64_t saved_mask;       /* the mask to restore when the call completes */
     struct pollfd* native_wait; /* umbra's duplicates of native fds the thread waits on, or NULL */
@@ -113,10 +112,6 @@ int32_t managedthread_getVirtualTid(const ManagedThread* thread) {
 
 const char* managedthread_getChannelPath(const ManagedThread* thread) {
     return thread->channel_path;
-}
-
-IpcChannel* managedthread_getChannel(ManagedThread* thread) {
-    return thread->channel;
 }
 
 bool managedthread_isBlocked(const ManagedThread* thread) {
@@ -463,20 +458,8 @@ void managedthread_pollNativeWaiters(Host* host) {
  * Identity and waits.
  * ---------------------------------------------------------------------------------------------- */
 
-pid_t managedthread_getNativeTid(const ManagedThread* thread) {
-    return thread->native_tid;
-}
-
-void managedthread_setNativeTid(ManagedThread* thread, pid_t tid) {
-    thread->native_tid = tid;
-}
-
 void managedthread_setClearTidAddress(ManagedThread* thread, uint64_t addr) {
     thread->clear_tid_addr = addr;
-}
-
-uint64_t managedthread_getClearTidAddress(const ManagedThread* thread) {
-    return thread->clear_tid_addr;
 }
 
 void managedthread_setWaitKind(ManagedThread* thread, WaitKind kind) {
@@ -564,10 +547,6 @@ uint64_t managedthread_getSigwaitSet(const ManagedThread* thread) {
 
 void managedthread_setSigwaitSet(ManagedThread* thread, uint64_t set) {
     thread->sigwait_set = set;
-}
-
-void managedthread_setForceRaise(ManagedThread* thread, int sig) {
-    thread->force_raise = sig;
 }
 
 void managedthread_setTemporaryMask(ManagedThread* thread, uint64_t mask) {

@@ -42,7 +42,6 @@ Process* managedthread_getProcess(ManagedThread* thread);
 int32_t managedthread_getVirtualTid(const ManagedThread* thread);
 /* /proc/<umbra pid>/fd/<n>: how the shim finds the channel. Borrowed. */
 const char* managedthread_getChannelPath(const ManagedThread* thread);
-IpcChannel* managedthread_getChannel(ManagedThread* thread);
 
 /* The thread whose syscalls this worker is handling now, or NULL (borrowed). */
 ManagedThread* managedthread_getCurrent(void);
@@ -67,11 +66,8 @@ typedef struct {
 } SyscallScratch;
 SyscallScratch* managedthread_getScratch(ManagedThread* thread);
 
-pid_t managedthread_getNativeTid(const ManagedThread* thread);
-void managedthread_setNativeTid(ManagedThread* thread, pid_t tid);
 /* CLONE_CHILD_CLEARTID: the word the kernel clears when the thread ends (0: none). */
 void managedthread_setClearTidAddress(ManagedThread* thread, uint64_t addr);
-uint64_t managedthread_getClearTidAddress(const ManagedThread* thread);
 
 /* Declares what the thread is about to block on (before a handler returns SYSCALL_BLOCK). */
 void managedthread_setWaitKind(ManagedThread* thread, WaitKind kind);
@@ -92,13 +88,11 @@ int managedthread_wakeFutex(Host* host, const FutexKey* key, uint32_t bitset, in
 int managedthread_requeueFutex(Host* host, const FutexKey* from, const FutexKey* to, int n);
 
 /* Signal state: the blocked mask (as the program set it; SIGKILL, SIGSTOP and SIGSYS are never in
- * it), the set a sigtimedwait waits for (0 otherwise), and a signal a handler chose to raise with
- * the next answer (sigsuspend delivers under its temporary mask). */
+ * it) and the set a sigtimedwait waits for (0 otherwise). */
 uint64_t managedthread_getSignalMask(const ManagedThread* thread);
 void managedthread_setSignalMask(ManagedThread* thread, uint64_t mask);
 uint64_t managedthread_getSigwaitSet(const ManagedThread* thread);
 void managedthread_setSigwaitSet(ManagedThread* thread, uint64_t set);
-void managedthread_setForceRaise(ManagedThread* thread, int sig);
 /* A mask in force until the current syscall completes (sigsuspend, ppoll, pselect6); then a
  * signal it lets through is raised under it and the previous mask comes back. */
 void managedthread_setTemporaryMask(ManagedThread* thread, uint64_t mask);

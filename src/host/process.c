@@ -158,7 +158,6 @@ int32_t process_spawn(Host* host, const ProcessSpawnParams* params) {
         goto fail;
     }
     p->native_pid = pid;
-    managedthread_setNativeTid(main, pid);
     host_addProcess(host, p);
     log_info("process '%s' started", p->name);
     log_trace("process '%s' is native pid %d", p->name, (int)pid); /* varies between runs */
@@ -196,9 +195,6 @@ int32_t process_getVirtualPid(const Process* process) {
 }
 int32_t process_getParentPid(const Process* process) {
     return process->ppid;
-}
-void process_setParentPid(Process* process, int32_t ppid) {
-    process->ppid = ppid;
 }
 int32_t process_getGroupId(const Process* process) {
     return process->pgid;
@@ -421,16 +417,6 @@ void process_setSignalAction(Process* process, int sig, SignalActionKind kind, u
         process->action_kind[sig] = (unsigned char)kind;
         process->action_flags[sig] = flags;
     }
-}
-
-SignalActionKind process_getSignalAction(const Process* process, int sig, uint64_t* flags) {
-    if (sig <= 0 || sig > 64) {
-        return SIGNAL_ACTION_DEFAULT;
-    }
-    if (flags != NULL) {
-        *flags = process->action_flags[sig];
-    }
-    return (SignalActionKind)process->action_kind[sig];
 }
 
 void process_resetSignalHandlers(Process* process) {

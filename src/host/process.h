@@ -55,7 +55,6 @@ void process_free(Process* process);
 Host* process_getHost(Process* process);
 int32_t process_getVirtualPid(const Process* process);
 int32_t process_getParentPid(const Process* process);
-void process_setParentPid(Process* process, int32_t ppid);
 int32_t process_getGroupId(const Process* process);
 void process_setGroupId(Process* process, int32_t pgid);
 int32_t process_getSessionId(const Process* process);
@@ -94,7 +93,6 @@ void process_reap(Process* child);
  * whether that syscall restarts. */
 typedef enum { SIGNAL_ACTION_DEFAULT = 0, SIGNAL_ACTION_IGNORE, SIGNAL_ACTION_HANDLER } SignalActionKind;
 void process_setSignalAction(Process* process, int sig, SignalActionKind kind, uint64_t flags);
-SignalActionKind process_getSignalAction(const Process* process, int sig, uint64_t* flags);
 /* exec: handlers go back to the default, ignored signals stay ignored. */
 void process_resetSignalHandlers(Process* process);
 /* The signal that woke a blocked syscall restarts it (a handler with SA_RESTART). */

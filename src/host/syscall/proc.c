@@ -113,7 +113,6 @@ SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
             process_removeThread(ctx->process, thread);
             return syscall_done(native_result);
         }
-        managedthread_setNativeTid(thread, (pid_t)native_result);
         managedthread_scheduleRun(thread);
         return syscall_done(vpid);
     }
@@ -123,7 +122,6 @@ SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
         return syscall_done(native_result);
     }
     process_setNativePid(child, (pid_t)native_result);
-    managedthread_setNativeTid(process_getMainThread(child), (pid_t)native_result);
     managedthread_scheduleRun(process_getMainThread(child));
     if (scratch->flags & CLONE_VFORK) {
         process_setVforkParent(child, ctx->thread);
