@@ -88,6 +88,15 @@ ManagedThread* managedthread_new(Process* process, int32_t vtid) {
     t->memfd = fd;
     t->channel = map;
     ipc_channelInit(t->channel, MANAGEDTHREAD_SPIN_LIMIT);
+    /* What never changes for this thread, for the shim to read without asking. */
+    IpcChannel* ch = t->channel;
+    const HostProcessOptions* opt = host_getProcessOptions(process_getHost(process));
+    ch->vpid = process_getVirtualPid(process);
+    ch->vtid = vtid;
+    ch->model_latency = opt->model_latency;
+    ch->unblocked_syscall_latency = opt->unblocked_syscall_latency;
+    ch->unblocked_vdso_latency = opt->unblocked_vdso_latency;
+    ch->max_unapplied_cpu_latency = opt->max_unapplied_cpu_latency;
     snprintf(t->channel_path, sizeof(t->channel_path), "/proc/%d/fd/%d", (int)getpid(), fd);
     return t;
 }
@@ -219,13 +228,6 @@ static void _managedthread_reply(ManagedThread* t, uint32_t type) {
         ch->to_shim.raise_signal = process_takePendingSignal(t->process, t->sigmask);
     }
     atomic_store(&ch->sim_time, t->clock);
-    ch->vpid = process_getVirtualPid(t->process);
-    ch->vtid = t->vtid;
-    const HostProcessOptions* opt = host_getProcessOptions(process_getHost(t->process));
-    ch->model_latency = opt->model_latency;
-    ch->unblocked_syscall_latency = opt->unblocked_syscall_latency;
-    ch->unblocked_vdso_latency = opt->unblocked_vdso_latency;
-    ch->max_unapplied_cpu_latency = opt->max_unapplied_cpu_latency;
     t->reply_ready = false;
     atomic_store(&ch->shim_parked, 0);
     ipc_give(ch, IPC_TURN_SHIM, _managedthread_sys);

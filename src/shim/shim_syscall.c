@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -110,10 +111,12 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
     long fd = a[0];
     for (;;) {
         struct pollfd pfd = {.fd = (int)fd, .events = events};
-        long ready = shim_rawSyscall(SYS_poll, (long)&pfd, 1, 0, 0, 0, 0);
+        if (shim_rawSyscall(SYS_poll, (long)&pfd, 1, 0, 0, 0, 0) != 0) {
+            break; /* ready, or an error the call itself will report */
+        }
         long fl = shim_rawSyscall(SYS_fcntl, fd, F_GETFL, 0, 0, 0, 0);
-        if (ready != 0 || (fl >= 0 && (fl & O_NONBLOCK)) || fl < 0) {
-            break;
+        if (fl < 0 || (fl & O_NONBLOCK)) {
+            break; /* the program asked not to wait: the native call says EAGAIN */
         }
         long args[6] = {(long)&pfd, 1, -1, 1 /* restartable */, 0, 0};
         long rv = shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
@@ -121,7 +124,9 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
             return rv; /* EINTR: a signal arrived while parked */
         }
     }
-    if (nr == SYS_write && events == POLLOUT) {
+    /* A pipe that polls writable takes PIPE_BUF bytes without blocking; a larger write is cut
+     * to the free space. */
+    if (nr == SYS_write && a[2] > PIPE_BUF) {
         long cap = shim_rawSyscall(SYS_fcntl, fd, F_GETPIPE_SZ, 0, 0, 0, 0);
         int queued = 0;
         if (cap > 0 && shim_rawSyscall(SYS_ioctl, fd, FIONREAD, (long)&queued, 0, 0, 0) == 0) {
@@ -396,18 +401,24 @@ static IpcMessage* _shim_roundTrip(IpcChannel* ch) {
     return &ch->to_shim;
 }
 
+/* Sends syscall `nr(args)` with the modelled CPU time charged since the last message, and waits
+ * for the answer. */
+static IpcMessage* _shim_sendSyscall(IpcChannel* ch, long nr, const long args[6]) {
+    IpcMessage* out = &ch->to_sim;
+    out->type = IPC_MSG_SYSCALL;
+    out->number = nr;
+    for (int i = 0; i < 6; i++) {
+        out->args[i] = args[i];
+    }
+    out->latency = shim_thread.unapplied_latency;
+    shim_thread.unapplied_latency = 0;
+    return _shim_roundTrip(ch);
+}
+
 long shim_ipcSyscall(long nr, const long args[6]) {
     IpcChannel* ch = shim_thread.channel;
     for (;;) {
-        IpcMessage* out = &ch->to_sim;
-        out->type = IPC_MSG_SYSCALL;
-        out->number = nr;
-        for (int i = 0; i < 6; i++) {
-            out->args[i] = args[i];
-        }
-        out->latency = shim_thread.unapplied_latency;
-        shim_thread.unapplied_latency = 0;
-        IpcMessage* in = _shim_roundTrip(ch);
+        IpcMessage* in = _shim_sendSyscall(ch, nr, args);
         long rv;
         switch (in->type) {
             case IPC_MSG_DONE:
@@ -513,13 +524,7 @@ static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
         return -ENOSYS; /* a thread can only be resumed from a trapped context, on its own stack */
     }
     IpcChannel* ch = shim_thread.channel;
-    IpcMessage* out = &ch->to_sim;
-    out->type = IPC_MSG_SYSCALL;
-    out->number = nr;
-    for (int i = 0; i < 6; i++) {
-        out->args[i] = a[i];
-    }
-    IpcMessage* in = _shim_roundTrip(ch);
+    IpcMessage* in = _shim_sendSyscall(ch, nr, a);
     if (in->type != IPC_MSG_CLONE) {
         return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
     }
@@ -527,35 +532,31 @@ static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
     memcpy(path, in->payload, sizeof(path));
     path[sizeof(path) - 1] = '\0';
     long vtid = in->args[0];
+    long rv;
     if (thread) {
-        long rv = _shim_nativeCloneThread(flags, stack, parent_tid, child_tid, tls, path, uc);
-        out->type = IPC_MSG_CLONE_DONE;
-        out->args[0] = rv;
-        in = _shim_roundTrip(ch);
-        if (rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
-            *(int*)parent_tid = (int)vtid; /* glibc keeps it as the thread's tid */
+        rv = _shim_nativeCloneThread(flags, stack, parent_tid, child_tid, tls, path, uc);
+    } else {
+        /* A process, not a thread: drop the shared-VM and vfork parts (the simulator keeps a
+         * vfork parent waiting instead) and the exit signal (the simulator sends SIGCHLD). */
+        long native_flags = (flags & ~(CLONE_VM | CLONE_VFORK | CSIGNAL | CLONE_PARENT_SETTID |
+                                       CLONE_PIDFD | CLONE_SETTLS)) |
+                            CLONE_PARENT; /* umbra is every managed process's native parent */
+        rv = shim_rawSyscall(SYS_clone, native_flags, 0, 0, child_tid, tls, 0);
+        if (rv == 0) {
+            _shim_childStart(path, vtid, flags, child_tid);
+            if (stack != 0 && uc != NULL) {
+                /* The program gave the child a stack (posix_spawn): resume it there. */
+                uc->uc_mcontext.gregs[REG_RSP] = stack;
+            }
+            return 0;
         }
-        return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
     }
-    /* A process, not a thread: drop the shared-VM and vfork parts (the simulator keeps a vfork
-     * parent waiting instead) and the exit signal (the simulator sends SIGCHLD itself). */
-    long native_flags = (flags & ~(CLONE_VM | CLONE_VFORK | CSIGNAL | CLONE_PARENT_SETTID |
-                                   CLONE_PIDFD | CLONE_SETTLS)) |
-                        CLONE_PARENT; /* umbra is every managed process's native parent */
-    long rv = shim_rawSyscall(SYS_clone, native_flags, 0, 0, child_tid, tls, 0);
-    if (rv == 0) {
-        _shim_childStart(path, vtid, flags, child_tid);
-        if (stack != 0 && uc != NULL) {
-            /* The program gave the child a stack (posix_spawn): resume it there. */
-            uc->uc_mcontext.gregs[REG_RSP] = stack;
-        }
-        return 0;
-    }
-    out->type = IPC_MSG_CLONE_DONE;
-    out->args[0] = rv;
+    /* The parent (a new thread never gets here): report the native result, take the answer. */
+    ch->to_sim.type = IPC_MSG_CLONE_DONE;
+    ch->to_sim.args[0] = rv;
     in = _shim_roundTrip(ch);
     if (rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
-        *(int*)parent_tid = (int)vtid;
+        *(int*)parent_tid = (int)vtid; /* glibc keeps it as the child's tid */
     }
     return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
 }
