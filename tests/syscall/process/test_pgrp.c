@@ -10,7 +10,8 @@
 
 int main(void) {
     CHECK(getpgid(0) == getpgrp());
-    CHECK(getsid(0) > 0);
+    /* 0 when the session leader lives outside our pid namespace (as in a container). */
+    CHECK(getsid(0) >= 0);
 
     /* A child starts its own session. */
     pid_t leader = fork();
