@@ -39,6 +39,7 @@ struct _Host {
     Process** processes;                  /* owned, in virtual pid order */
     size_t n_processes;                   /* entries used in processes */
     size_t processes_cap;                 /* entries allocated */
+    EmulatedFdSet* emulated_fds;          /* signalfds and timerfds (NULL until the first) */
     ENGINE_MAGIC_DECLARE;
 };
 
@@ -84,6 +85,7 @@ void host_free(Host* host) {
         process_free(host->processes[i]);
     }
     free(host->processes);
+    emulatedfdset_free(host->emulated_fds);
     logger_clearContext(&host->log);
     free((char*)host->proc_options.data_dir);
     free((char*)host->proc_options.shim_path);
@@ -93,6 +95,14 @@ void host_free(Host* host) {
 }
 
 /* ---- getters -------------------------------------------------------------------------------- */
+
+EmulatedFdSet* host_getEmulatedFds(Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    if (host->emulated_fds == NULL) {
+        host->emulated_fds = emulatedfdset_new();
+    }
+    return host->emulated_fds;
+}
 
 HostId host_getId(const Host* host) {
     ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);

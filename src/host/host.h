@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "host/emulated_fd.h"
 #include "host/event.h"
 #include "host/task.h"
 #include "lib/logger.h"
@@ -97,6 +98,8 @@ int32_t host_allocateVirtualId(Host* host);
 void host_addProcess(Host* host, Process* process);
 /* The process with virtual pid `vpid`, or NULL. Borrowed. */
 Process* host_lookupProcess(Host* host, int32_t vpid);
+/* The host's emulated descriptors (signalfd, timerfd): see emulated_fd.h. */
+EmulatedFdSet* host_getEmulatedFds(Host* host);
 /* Removes and frees a process. */
 void host_removeProcess(Host* host, int32_t vpid);
 /* Number of processes; `host_getProcess(host, i)` in virtual pid order (borrowed). */

@@ -56,6 +56,9 @@ struct _ManagedThread {
     uint64_t sigmask;          /* blocked signals (bit sig - 1), as the program set them */
     uint64_t sigwait_set;      /* while in sigtimedwait: the signals it waits for */
     int force_raise;           /* a signal to raise with the next answer (a temporary mask's) */
+    siginfo_t force_info;      /* and its siginfo */
+    SignalQueue pending;       /* signals sent to this thread (tkill, tgkill, SIGEV_THREAD_ID) */
+    bool stopped_reply;        /* an answer held because the process is stopped */
     bool temp_mask_active;     /* sigsuspend, ppoll, pselect6: sigmask is temporary */
     uint64_t saved_mask;       /* the mask to restore when the call completes */
     struct pollfd* native_wait; /* umbra's duplicates of native fds the thread waits on, or NULL */
@@ -87,6 +90,7 @@ ManagedThread* managedthread_new(Process* process, int32_t vtid) {
     t->vtid = vtid;
     t->memfd = fd;
     t->channel = map;
+    signalqueue_init(&t->pending);
     ipc_channelInit(t->channel, MANAGEDTHREAD_SPIN_LIMIT);
     /* What never changes for this thread, for the shim to read without asking. */
     IpcChannel* ch = t->channel;
@@ -106,6 +110,7 @@ void managedthread_free(ManagedThread* thread) {
         return;
     }
     managedthread_clearNativeWait(thread);
+    signalqueue_clear(&thread->pending);
     munmap(thread->channel, sizeof(IpcChannel));
     close(thread->memfd);
     g_free(thread);
@@ -217,20 +222,45 @@ static bool _managedthread_awaitMessage(ManagedThread* t) {
     }
 }
 
-/* Hands the prepared answer over, with the clock and any signal to raise. */
-static void _managedthread_reply(ManagedThread* t, uint32_t type) {
+/* Hands the prepared answer over, with the clock and any signal to raise (and its siginfo).
+ * While the process is stopped the answer is held instead (returns false): the thread runs no
+ * code until a SIGCONT. */
+static bool _managedthread_reply(ManagedThread* t, uint32_t type) {
     IpcChannel* ch = t->channel;
-    ch->to_shim.type = type;
-    if (t->force_raise != 0) {
-        ch->to_shim.raise_signal = t->force_raise;
-        t->force_raise = 0;
-    } else {
-        ch->to_shim.raise_signal = process_takePendingSignal(t->process, t->sigmask);
+    if (type != IPC_MSG_NATIVE_EXIT) {
+        if (t->force_raise == 0) {
+            t->force_raise = process_takeSignal(t->process, t, ~t->sigmask, &t->force_info, true);
+        }
+        if (process_isStopped(t->process)) {
+            ch->to_shim.type = type;
+            t->reply_ready = true;
+            t->stopped_reply = true;
+            atomic_store(&ch->shim_parked, 1);
+            return false;
+        }
     }
+    ch->to_shim.type = type;
+    ch->to_shim.raise_signal = t->force_raise;
+    if (t->force_raise != 0) {
+        memcpy(ch->to_shim.raise_info, &t->force_info, sizeof(ch->to_shim.raise_info));
+    }
+    t->force_raise = 0;
     atomic_store(&ch->sim_time, t->clock);
     t->reply_ready = false;
     atomic_store(&ch->shim_parked, 0);
     ipc_give(ch, IPC_TURN_SHIM, _managedthread_sys);
+    return true;
+}
+
+void managedthread_resumeAfterStop(ManagedThread* thread) {
+    if (thread->stopped_reply) {
+        thread->stopped_reply = false;
+        _managedthread_schedule(thread, worker_getCurrentTime(), 0, WAKE_NONE);
+    }
+}
+
+SignalQueue* managedthread_getSignalQueue(ManagedThread* thread) {
+    return &thread->pending;
 }
 
 /* Modelled CPU time (model_unblocked_syscall_latency): each non-blocking syscall moves the
@@ -306,8 +336,7 @@ static bool _managedthread_handle(ManagedThread* t) {
                 process_resetSignalHandlers(p); /* a new image starts with default handlers */
                 process_releaseVforkParent(p);
             }
-            _managedthread_reply(t, IPC_MSG_RUN);
-            return true;
+            return _managedthread_reply(t, IPC_MSG_RUN);
         case IPC_MSG_SYSCALL:
             r = syscall_dispatch(&ctx);
             break;
@@ -335,7 +364,7 @@ static bool _managedthread_handle(ManagedThread* t) {
                 /* A signal the temporary mask lets through is delivered under it (the shim still
                  * has it in place natively), then the old mask comes back. */
                 if (t->force_raise == 0) {
-                    t->force_raise = process_takePendingSignal(p, t->sigmask);
+                    t->force_raise = process_takeSignal(p, t, ~t->sigmask, &t->force_info, true);
                 }
                 t->sigmask = t->saved_mask;
                 t->temp_mask_active = false;
@@ -345,14 +374,11 @@ static bool _managedthread_handle(ManagedThread* t) {
                 ch->to_shim.type = IPC_MSG_DONE;
                 return false;
             }
-            _managedthread_reply(t, IPC_MSG_DONE);
-            return true;
+            return _managedthread_reply(t, IPC_MSG_DONE);
         case SYSCALL_NATIVE:
-            _managedthread_reply(t, IPC_MSG_NATIVE);
-            return true;
+            return _managedthread_reply(t, IPC_MSG_NATIVE);
         case SYSCALL_CLONE:
-            _managedthread_reply(t, IPC_MSG_CLONE);
-            return true;
+            return _managedthread_reply(t, IPC_MSG_CLONE);
         case SYSCALL_THREAD_EXIT:
             _managedthread_exitThread(t);
             return false;
@@ -382,8 +408,10 @@ static void _managedthread_runLoop(ManagedThread* thread) {
         thread->clock = now;
     }
     if (thread->reply_ready) {
-        /* An answer deferred by the latency model: hand it over now. */
-        _managedthread_reply(thread, thread->channel->to_shim.type);
+        /* An answer deferred by the latency model or a stop: hand it over now. */
+        if (!_managedthread_reply(thread, thread->channel->to_shim.type)) {
+            return;
+        }
     } else if (thread->blocked) {
         return;
     } else if (atomic_load(&thread->channel->turn) == IPC_TURN_SIM &&

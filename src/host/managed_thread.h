@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "host/process.h"
+#include "host/signal_queue.h"
 #include "lib/ipc.h"
 #include "lib/simtime.h"
 
@@ -96,6 +97,11 @@ void managedthread_setSigwaitSet(ManagedThread* thread, uint64_t set);
 /* A mask in force until the current syscall completes (sigsuspend, ppoll, pselect6); then a
  * signal it lets through is raised under it and the previous mask comes back. */
 void managedthread_setTemporaryMask(ManagedThread* thread, uint64_t mask);
+
+/* Signals sent to this thread alone. */
+SignalQueue* managedthread_getSignalQueue(ManagedThread* thread);
+/* Its process was continued: hand over an answer held while it was stopped. */
+void managedthread_resumeAfterStop(ManagedThread* thread);
 
 /* Native descriptors the thread waits on: umbra's duplicates of them (pidfd_getfd), with the poll
  * events wanted. setNativeWait takes ownership of `fds` (g_malloc'd) and of the descriptors. */

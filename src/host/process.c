@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "host/managed_thread.h"
+#include "host/signal_queue.h"
 #include "host/task.h"
 #include "lib/logger.h"
 #include "lib/units.h"
@@ -37,7 +38,11 @@ struct _Process {
     ProcessEndState expected;  /* expected_final_state */
     bool zombie;               /* ended, not yet reaped */
     int wait_status;           /* native wait status once ended */
-    uint64_t pending_signals;  /* bit (sig - 1): to raise at the next syscall return */
+    SignalQueue pending;       /* process-directed signals, raised at a syscall boundary */
+    bool stopped;              /* stopped by a stop signal: its threads get no answers */
+    int stop_signal;           /* the signal that stopped it */
+    bool report_stop;          /* a stop not yet reported to a wait (WUNTRACED, WSTOPPED) */
+    bool report_continue;      /* a continue not yet reported to a wait (WCONTINUED) */
     ManagedThread** threads;   /* owned, in creation (= virtual tid) order */
     size_t n_threads;          /* live threads */
     int32_t vfork_parent;      /* vpid of a vfork parent waiting for this child, or 0 */
@@ -67,6 +72,7 @@ static Process* _process_new(Host* host, int32_t vpid, int32_t ppid, const char*
     p->sid = vpid;
     p->exe_name = g_strdup(exe_name);
     p->name = g_strdup_printf("%s.%s.%d", host_getName(host), exe_name, vpid);
+    signalqueue_init(&p->pending);
     return p;
 }
 
@@ -78,6 +84,7 @@ void process_free(Process* process) {
         managedthread_free(process->threads[i]);
     }
     g_free(process->threads);
+    signalqueue_clear(&process->pending);
     g_free(process->name);
     g_free(process->exe_name);
     g_free(process);
@@ -324,15 +331,40 @@ static void _process_checkExpectation(Process* p, ProcessEndState actual) {
     }
 }
 
-/* A child of `parent` changed state: wake its threads waiting for a child, send it SIGCHLD. */
-static void _process_notifyParent(Process* parent) {
+/* The siginfo of a SIGCHLD (and of waitid) for `child` changing state with `code`. */
+static void _process_childInfo(const Process* child, int code, int status, siginfo_t* info) {
+    memset(info, 0, sizeof(*info));
+    info->si_signo = SIGCHLD;
+    info->si_code = code;
+    info->si_pid = child->vpid;
+    info->si_uid = getuid();
+    info->si_status = status;
+}
+
+/* The SIGCHLD info of a zombie, from its wait status. */
+void process_getExitInfo(const Process* child, siginfo_t* info) {
+    int status = child->wait_status;
+    if (WIFSIGNALED(status)) {
+        _process_childInfo(child, WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED, WTERMSIG(status),
+                           info);
+    } else {
+        _process_childInfo(child, CLD_EXITED, WEXITSTATUS(status), info);
+    }
+}
+
+/* A child of `parent` changed state: wake its threads waiting for a child, send it SIGCHLD
+ * (`info`; none for a stop or continue when the parent's SIGCHLD has SA_NOCLDSTOP). */
+static void _process_notifyParent(Process* parent, const siginfo_t* info) {
     if (parent == NULL) {
         return;
     }
     for (size_t i = 0; i < parent->n_threads; i++) {
         managedthread_wakeIfWaitingForChild(parent->threads[i]);
     }
-    process_signal(parent, SIGCHLD);
+    bool stop_or_continue = info->si_code == CLD_STOPPED || info->si_code == CLD_CONTINUED;
+    if (!(stop_or_continue && (parent->action_flags[SIGCHLD] & SA_NOCLDSTOP))) {
+        process_sendSignal(parent, NULL, info);
+    }
 }
 
 /* Who adopts the children of `process` when it ends: its nearest living ancestor that is a child
@@ -360,7 +392,9 @@ void process_handleExit(Process* process, int wait_status) {
     Host* host = process->host;
     process->zombie = true;
     process->wait_status = wait_status;
-    process->pending_signals = 0;
+    signalqueue_clear(&process->pending);
+    process->stopped = false;
+    emulatedfdset_removeOwner(host_getEmulatedFds(host), process->vpid);
     char got[64];
     _process_formatEnd(_process_endState(wait_status), got, sizeof(got));
     log_debug("process '%s' ended with %s", process->name, got);
@@ -383,7 +417,9 @@ void process_handleExit(Process* process, int wait_status) {
         if (child->zombie && adopter == 1) {
             process_reap(child);
         } else if (child->zombie) {
-            _process_notifyParent(host_lookupProcess(host, adopter));
+            siginfo_t info;
+            process_getExitInfo(child, &info);
+            _process_notifyParent(host_lookupProcess(host, adopter), &info);
         }
     }
     Process* parent = process->ppid != 1 ? host_lookupProcess(host, process->ppid) : NULL;
@@ -391,7 +427,15 @@ void process_handleExit(Process* process, int wait_status) {
         process_reap(process); /* init's child: reaped at once */
         return;
     }
-    _process_notifyParent(parent);
+    siginfo_t info;
+    process_getExitInfo(process, &info);
+    _process_notifyParent(parent, &info);
+    /* A parent that ignores SIGCHLD, or set SA_NOCLDWAIT, leaves no zombies: the child is reaped
+     * at once (its waits then end with ECHILD once no child is left). */
+    if (parent->action_kind[SIGCHLD] == SIGNAL_ACTION_IGNORE ||
+        (parent->action_flags[SIGCHLD] & SA_NOCLDWAIT)) {
+        process_reap(process);
+    }
 }
 
 void process_stopAtEnd(Process* process) {
@@ -439,9 +483,84 @@ static bool _process_ignoredByDefault(int sig) {
     return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
 
-void process_signal(Process* process, int sig) {
-    if (sig <= 0 || sig > 64 || process->zombie) {
+#define PROCESS_STOP_SET                                                                          \
+    (SIGNAL_BIT(SIGSTOP) | SIGNAL_BIT(SIGTSTP) | SIGNAL_BIT(SIGTTIN) | SIGNAL_BIT(SIGTTOU))
+
+static bool _process_isIgnored(const Process* p, int sig) {
+    SignalActionKind kind = (SignalActionKind)p->action_kind[sig];
+    return kind == SIGNAL_ACTION_IGNORE ||
+           (kind == SIGNAL_ACTION_DEFAULT && _process_ignoredByDefault(sig));
+}
+
+/* A stop signal whose action is the default one stops the process. */
+static bool _process_stopsByDefault(const Process* p, int sig) {
+    return (PROCESS_STOP_SET & SIGNAL_BIT(sig)) &&
+           (sig == SIGSTOP || p->action_kind[sig] == SIGNAL_ACTION_DEFAULT);
+}
+
+/* Stopping is umbra's: the native process is never stopped (umbra would wait for it forever).
+ * Its threads simply get no answer (and so run no code) until a SIGCONT. */
+static void _process_stop(Process* p, int sig) {
+    if (p->stopped || p->zombie) {
         return;
+    }
+    p->stopped = true;
+    p->stop_signal = sig;
+    p->report_stop = true;
+    p->report_continue = false;
+    log_debug("process '%s' stopped by signal %d", p->name, sig);
+    siginfo_t info;
+    _process_childInfo(p, CLD_STOPPED, sig, &info);
+    _process_notifyParent(p->ppid != 1 ? host_lookupProcess(p->host, p->ppid) : NULL, &info);
+}
+
+static void _process_continue(Process* p) {
+    p->stopped = false;
+    p->report_stop = false;
+    p->report_continue = true;
+    log_debug("process '%s' continued", p->name);
+    for (size_t i = 0; i < p->n_threads; i++) {
+        managedthread_resumeAfterStop(p->threads[i]);
+    }
+    siginfo_t info;
+    _process_childInfo(p, CLD_CONTINUED, SIGCONT, &info);
+    _process_notifyParent(p->ppid != 1 ? host_lookupProcess(p->host, p->ppid) : NULL, &info);
+}
+
+/* Removes pending signals of `set` from the process and all its threads. */
+static void _process_discardPending(Process* p, uint64_t set) {
+    signalqueue_discard(&p->pending, set);
+    for (size_t i = 0; i < p->n_threads; i++) {
+        signalqueue_discard(managedthread_getSignalQueue(p->threads[i]), set);
+    }
+}
+
+/* Who takes a signal just queued: a thread in sigtimedwait (or a signalfd read) for it; else a
+ * blocked thread that does not block it (its call is interrupted, and the signal raised as it
+ * returns); else it stays pending until a thread returns from a syscall with it unblocked. */
+static void _process_wakeFor(Process* p, ManagedThread* to, uint64_t bit) {
+    for (size_t i = 0; i < p->n_threads; i++) {
+        ManagedThread* t = p->threads[i];
+        if ((to == NULL || t == to) && managedthread_isBlocked(t) &&
+            (managedthread_getSigwaitSet(t) & bit)) {
+            managedthread_wake(t, WAKE_EVENT);
+            return;
+        }
+    }
+    for (size_t i = 0; i < p->n_threads; i++) {
+        ManagedThread* t = p->threads[i];
+        if ((to == NULL || t == to) && managedthread_isBlocked(t) &&
+            !(managedthread_getSignalMask(t) & bit)) {
+            managedthread_wake(t, WAKE_SIGNAL);
+            return;
+        }
+    }
+}
+
+int process_sendSignal(Process* process, ManagedThread* to, const siginfo_t* info) {
+    int sig = info->si_signo;
+    if (sig <= 0 || sig > 64 || process->zombie) {
+        return 0;
     }
     ManagedThread* current = managedthread_getCurrent();
     if (sig == SIGKILL && (current == NULL || managedthread_getProcess(current) != process) &&
@@ -453,57 +572,135 @@ void process_signal(Process* process, int sig) {
         while (waitpid(process->native_pid, &status, __WALL) < 0 && errno == EINTR) {
         }
         process_handleExit(process, status);
-        return;
-    }
-    uint64_t bit = 1ULL << (sig - 1);
-    bool blocked_everywhere = process->n_threads > 0;
-    for (size_t i = 0; i < process->n_threads; i++) {
-        blocked_everywhere = blocked_everywhere &&
-                             (managedthread_getSignalMask(process->threads[i]) & bit) != 0;
-    }
-    SignalActionKind kind = (SignalActionKind)process->action_kind[sig];
-    if (!blocked_everywhere && (kind == SIGNAL_ACTION_IGNORE ||
-                                (kind == SIGNAL_ACTION_DEFAULT && _process_ignoredByDefault(sig)))) {
-        return; /* discarded, as Linux does: nothing is interrupted */
-    }
-    process->pending_signals |= bit;
-    process->interrupting_signal = sig;
-    /* Who takes it: a thread in sigtimedwait for it; else a blocked thread that does not block
-     * it (its call is interrupted, and the signal raised as it returns); else it stays pending
-     * until a thread returns from a syscall with it unblocked. */
-    for (size_t i = 0; i < process->n_threads; i++) {
-        ManagedThread* t = process->threads[i];
-        if (managedthread_isBlocked(t) && (managedthread_getSigwaitSet(t) & bit)) {
-            managedthread_wake(t, WAKE_EVENT);
-            return;
-        }
-    }
-    for (size_t i = 0; i < process->n_threads; i++) {
-        ManagedThread* t = process->threads[i];
-        if (managedthread_isBlocked(t) && !(managedthread_getSignalMask(t) & bit)) {
-            managedthread_wake(t, WAKE_SIGNAL);
-            return;
-        }
-    }
-}
-
-/* The lowest pending signal in `set`, taken off the pending set (0 if none). */
-int process_takePendingSignalIn(Process* process, uint64_t set) {
-    uint64_t ready = process->pending_signals & set;
-    if (ready == 0) {
         return 0;
     }
-    int sig = __builtin_ctzll(ready) + 1;
-    process->pending_signals &= ~(1ULL << (sig - 1));
-    return sig;
+    uint64_t bit = SIGNAL_BIT(sig);
+    /* Stop and continue signals cancel each other's pending instances; SIGCONT continues a
+     * stopped process whatever its disposition or mask. */
+    if (sig == SIGCONT) {
+        _process_discardPending(process, PROCESS_STOP_SET);
+        if (process->stopped) {
+            _process_continue(process);
+        }
+    } else if (PROCESS_STOP_SET & bit) {
+        _process_discardPending(process, SIGNAL_BIT(SIGCONT));
+    }
+    bool blocked = process->n_threads > 0;
+    for (size_t i = 0; i < process->n_threads; i++) {
+        if (to == NULL || process->threads[i] == to) {
+            blocked = blocked && (managedthread_getSignalMask(process->threads[i]) & bit) != 0;
+        }
+    }
+    if (sig == SIGSTOP || (!blocked && _process_stopsByDefault(process, sig))) {
+        _process_stop(process, sig);
+        return 0;
+    }
+    if (!blocked && _process_isIgnored(process, sig)) {
+        return 0; /* discarded, as Linux does: nothing is interrupted */
+    }
+    int rv = signalqueue_add(to != NULL ? managedthread_getSignalQueue(to) : &process->pending,
+                             info);
+    if (rv != 0) {
+        return rv;
+    }
+    process->interrupting_signal = sig;
+    process_signalsChanged(process);
+    _process_wakeFor(process, to, bit);
+    return 0;
 }
 
-int process_takePendingSignal(Process* process, uint64_t blocked) {
-    return process_takePendingSignalIn(process, ~blocked);
+void process_signal(Process* process, int sig) {
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = SI_KERNEL;
+    process_sendSignal(process, NULL, &info);
 }
 
-uint64_t process_getPendingSignals(const Process* process) {
-    return process->pending_signals;
+void process_signalFrom(Process* process, int sig, int32_t sender) {
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = SI_USER;
+    info.si_pid = sender;
+    info.si_uid = getuid();
+    process_sendSignal(process, NULL, &info);
+}
+
+int process_takeSignal(Process* process, ManagedThread* thread, uint64_t set, siginfo_t* out,
+                       bool for_delivery) {
+    for (;;) {
+        int sig = signalqueue_take(managedthread_getSignalQueue(thread), set, out);
+        if (sig == 0) {
+            sig = signalqueue_take(&process->pending, set, out);
+        }
+        if (sig == 0) {
+            return 0;
+        }
+        process_signalsChanged(process);
+        if (for_delivery && _process_stopsByDefault(process, sig)) {
+            _process_stop(process, sig); /* never raised natively */
+            continue;
+        }
+        if (for_delivery && _process_isIgnored(process, sig)) {
+            continue; /* became ignored while it was blocked */
+        }
+        return sig;
+    }
+}
+
+uint64_t process_getPendingSignals(const Process* process, ManagedThread* thread) {
+    uint64_t set = signalqueue_pending(&process->pending);
+    if (thread != NULL) {
+        set |= signalqueue_pending(managedthread_getSignalQueue(thread));
+    }
+    return set;
+}
+
+void process_signalsChanged(Process* process) {
+    Host* host = process->host;
+    EmulatedFdSet* set = host_getEmulatedFds(host);
+    uint64_t pending = signalqueue_pending(&process->pending);
+    for (size_t i = 0; i < process->n_threads; i++) {
+        pending |= signalqueue_pending(managedthread_getSignalQueue(process->threads[i]));
+    }
+    bool readied = false;
+    for (size_t i = 0; i < emulatedfdset_count(set); i++) {
+        EmulatedFd* efd = emulatedfdset_at(set, i);
+        if (efd->kind != EMULATED_FD_SIGNALFD || efd->owner != process->vpid) {
+            continue;
+        }
+        bool ready = (pending & efd->mask) != 0;
+        if (ready && !efd->ready) {
+            readied = emulatedfd_post(efd, 1) || readied;
+        } else if (!ready && efd->ready) {
+            emulatedfd_drain(efd);
+        }
+        efd->ready = ready;
+    }
+    if (readied) {
+        managedthread_pollNativeWaiters(host); /* poll, select and epoll waiters on it */
+    }
+}
+
+bool process_isStopped(const Process* process) {
+    return process->stopped;
+}
+
+int process_takeStopReport(Process* process, bool consume) {
+    if (!process->stopped || !process->report_stop) {
+        return 0;
+    }
+    process->report_stop = !consume;
+    return process->stop_signal;
+}
+
+bool process_takeContinueReport(Process* process, bool consume) {
+    if (!process->report_continue) {
+        return false;
+    }
+    process->report_continue = !consume;
+    return true;
 }
 
 /* ----------------------------------------------------------------------------------------------
@@ -528,6 +725,17 @@ int process_writeMemory(Process* process, uint64_t addr, const void* buf, size_t
     struct iovec remote = {.iov_base = (void*)(uintptr_t)addr, .iov_len = len};
     ssize_t n = process_vm_writev(process->native_pid, &local, 1, &remote, 1, 0);
     return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int process_dupNativeFd(Process* process, int fd) {
+    int pidfd = (int)syscall(SYS_pidfd_open, process->native_pid, 0);
+    if (pidfd < 0) {
+        return -errno;
+    }
+    int dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+    int err = errno;
+    close(pidfd);
+    return dup >= 0 ? dup : -err;
 }
 
 int process_readString(Process* process, uint64_t addr, char* buf, size_t len) {

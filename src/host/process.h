@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -98,15 +99,34 @@ void process_resetSignalHandlers(Process* process);
 /* The signal that woke a blocked syscall restarts it (a handler with SA_RESTART). */
 bool process_signalRestarts(const Process* process);
 
-/* Sends `sig` to the process (virtual delivery: raised natively in it at its next syscall
- * boundary; a blocked syscall is interrupted). Signal 0 only checks existence. */
+/* Sends a signal (info->si_signo, with its siginfo) to the process, or to one of its threads if
+ * `to` is not NULL. Delivery is virtual: the signal is queued (standard signals coalesce,
+ * real-time ones queue) and raised natively in a thread, with that siginfo, at its next syscall
+ * boundary; a blocked syscall is interrupted; stop signals stop the process in umbra and SIGCONT
+ * continues it. Returns 0, or -EAGAIN when the real-time queue is full. */
+int process_sendSignal(Process* process, ManagedThread* to, const siginfo_t* info);
+/* The same with a siginfo from the kernel (SI_KERNEL: timers' SIGALRM), or from a process
+ * (SI_USER with the sender's virtual pid; 0 for umbra itself). */
 void process_signal(Process* process, int sig);
-/* The lowest pending signal not in `blocked`, taken off the pending set (0 if none): what a
- * thread with that mask raises as its syscall returns. */
-int process_takePendingSignal(Process* process, uint64_t blocked);
-/* The lowest pending signal in `set`, taken (sigtimedwait). */
-int process_takePendingSignalIn(Process* process, uint64_t set);
-uint64_t process_getPendingSignals(const Process* process);
+void process_signalFrom(Process* process, int sig, int32_t sender);
+/* Takes the lowest pending signal of `set`, the thread's own first, into *out (may be NULL).
+ * With `for_delivery` (the signal is about to be raised) a stop signal with the default action
+ * stops the process instead, and one that became ignored is dropped. Returns it, or 0. */
+int process_takeSignal(Process* process, ManagedThread* thread, uint64_t set, siginfo_t* out,
+                       bool for_delivery);
+/* Pending signals of the process, and of `thread` if not NULL. */
+uint64_t process_getPendingSignals(const Process* process, ManagedThread* thread);
+/* The pending set changed (signalfd readiness follows it). */
+void process_signalsChanged(Process* process);
+/* SIGCHLD's siginfo for a zombie (also waitid's). */
+void process_getExitInfo(const Process* child, siginfo_t* info);
+
+/* Stop and continue (WUNTRACED/WSTOPPED, WCONTINUED): whether the process is stopped; the signal
+ * that stopped it if that stop was not yet reported to a wait (0 otherwise); whether it was
+ * continued since its last report. `consume` marks it reported. */
+bool process_isStopped(const Process* process);
+int process_takeStopReport(Process* process, bool consume);
+bool process_takeContinueReport(Process* process, bool consume);
 
 /* The real-time interval timer (alarm, setitimer ITIMER_REAL): time to the next SIGALRM (0:
  * disarmed) and its period, and arming it (value 0 disarms). Not inherited by fork. */
@@ -126,6 +146,8 @@ void process_stopAtEnd(Process* process);
 /* Tracee memory, through process_vm_readv/writev. Return 0 or -EFAULT. */
 int process_readMemory(Process* process, uint64_t addr, void* buf, size_t len);
 int process_writeMemory(Process* process, uint64_t addr, const void* buf, size_t len);
+/* umbra's own duplicate of the process's descriptor `fd` (pidfd_getfd), or -errno. */
+int process_dupNativeFd(Process* process, int fd);
 /* Reads a NUL-terminated string of at most len-1 bytes; -ENAMETOOLONG if longer. */
 int process_readString(Process* process, uint64_t addr, char* buf, size_t len);
 

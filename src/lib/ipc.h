@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UMBRA_PROTOCOL_VERSION 3
+#define UMBRA_PROTOCOL_VERSION 4
 #define IPC_CHANNEL_MAGIC 0x756d6272u /* "umbr" */
 
 /* Message types. Values are fixed; next free value: 16. */
@@ -45,6 +45,7 @@ typedef enum {
 #define UMBRA_SYSCALL_RANDOM_READ 1001 /* read(fd, buf, len) on an emulated /dev/urandom fd */
 #define UMBRA_SYSCALL_NATIVE_WAIT 1002 /* (pollfds, n, timeout ns or -1, restartable): park until a
                                          native fd is ready */
+#define UMBRA_SYSCALL_SIGNALFD_READ 1003 /* (fd, buf, len, nonblocking): read a signalfd */
 
 /* An answer's retval meaning "a signal handler interrupted this call and it restarts"
  * (SA_RESTART): the shim raises the signal, then makes the same call again. Linux's ERESTARTSYS. */
@@ -59,6 +60,7 @@ typedef struct {
     int64_t args[6];     /* syscall arguments, or per-type values */
     int64_t retval;      /* DONE: the result (>= 0 or -errno) */
     uint64_t latency;    /* shim -> simulator: modelled CPU time (ns) spent since its last message */
+    uint64_t raise_info[16];  /* simulator -> shim: the siginfo_t of raise_signal */
     char payload[IPC_PAYLOAD_SIZE]; /* per-type data (a path, bytes) */
 } IpcMessage;
 
@@ -91,7 +93,7 @@ typedef struct {
     IpcMessage to_shim; /* written by the simulator, read by the shim */
 } IpcChannel;
 
-_Static_assert(sizeof(IpcMessage) == 8 + 8 + 48 + 8 + 8 + IPC_PAYLOAD_SIZE, "IpcMessage layout");
+_Static_assert(sizeof(IpcMessage) == 8 + 8 + 48 + 8 + 8 + 128 + IPC_PAYLOAD_SIZE, "IpcMessage layout");
 _Static_assert(offsetof(IpcChannel, to_sim) % 8 == 0, "IpcChannel alignment");
 
 /* A raw syscall: each side passes its own (the shim's must run from its allowed text region). */

@@ -160,7 +160,7 @@ static void _launch_shutdownTask(Host* host, void* object, void* argument) {
     if (p != NULL && !process_isZombie(p)) {
         log_debug("sending shutdown signal %d to process '%s'", l->config->shutdown_signal,
                   process_getName(p));
-        process_signal(p, l->config->shutdown_signal);
+        process_signalFrom(p, l->config->shutdown_signal, 0); /* from outside: pid 0 */
     }
 }
 

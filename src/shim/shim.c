@@ -174,7 +174,7 @@ int shim_connect(const char* path) {
     if (ch->to_shim.type != IPC_MSG_RUN) {
         _shim_die("unexpected first message from umbra");
     }
-    shim_raise(ch->to_shim.raise_signal); /* a signal that arrived before the first run */
+    shim_raise(&ch->to_shim); /* a signal that arrived before the first run */
     return 0;
 }
 

@@ -42,8 +42,9 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc);
 /* Sends `nr(args)` to the simulator and returns its answer (running the call natively when told). */
 long shim_ipcSyscall(long nr, const long args[6]);
 
-/* Raises `sig` (0: nothing) on the calling thread, natively: its handler or default action runs. */
-void shim_raise(int sig);
+/* Raises the answer's raise_signal (0: nothing) with its siginfo on the calling thread, natively:
+ * its handler or default action runs. */
+void shim_raise(const IpcMessage* in);
 
 /* Connects the calling thread to the channel at `path` (maps it, arms dispatch, says START, waits
  * for RUN). Returns 0 or -errno. */

@@ -74,6 +74,7 @@ void shim_setRandomFd(long fd, bool on) {
 static long _shim_native(long nr, const long* a);
 static long _shim_sigprocmask(const long* a);
 
+
 /* What a descriptor is, as far as blocking goes: cached per fd, reset when the number is reused. */
 enum { FD_KIND_UNKNOWN = 0, FD_KIND_NEVER_BLOCKS, FD_KIND_MAY_BLOCK };
 static unsigned char _shim_fdKind[SHIM_MAX_RANDOM_FD];
@@ -100,6 +101,66 @@ static unsigned char _shim_getFdKind(long fd) {
                                : FD_KIND_MAY_BLOCK;
     }
     return _shim_fdKind[fd];
+}
+
+/* Descriptors umbra emulates on a native placeholder eventfd (host/emulated_fd.h): the shim must
+ * route a signalfd's reads, and refuse writes to both kinds, as their own files would. */
+enum { SHIM_FD_PLAIN = 0, SHIM_FD_SIGNALFD, SHIM_FD_TIMERFD };
+static unsigned char _shim_fdEmulated[SHIM_MAX_RANDOM_FD];
+
+static unsigned char _shim_getFdEmulated(long fd) {
+    return fd >= 0 && fd < SHIM_MAX_RANDOM_FD ? _shim_fdEmulated[fd] : SHIM_FD_PLAIN;
+}
+
+static void _shim_setFdEmulated(long fd, unsigned char kind) {
+    if (fd >= 0 && fd < SHIM_MAX_RANDOM_FD) {
+        _shim_fdEmulated[fd] = kind;
+    }
+}
+
+/* signalfd, signalfd4, timerfd_create: a new object gets a placeholder eventfd with the same
+ * flags (SFD_*, TFD_* and EFD_* NONBLOCK and CLOEXEC are O_NONBLOCK and O_CLOEXEC), which the
+ * simulator registers; (nr, args..., placeholder) go over. An existing signalfd only changes
+ * its mask. */
+static long _shim_emulatedFdCreate(long nr, const long* a) {
+    long flags = nr == SYS_signalfd4 ? a[3] : nr == SYS_timerfd_create ? a[1] : 0;
+    unsigned char kind = nr == SYS_timerfd_create ? SHIM_FD_TIMERFD : SHIM_FD_SIGNALFD;
+    bool create = kind == SHIM_FD_TIMERFD || (int)a[0] == -1; /* an int: maybe not sign-extended */
+    if (flags & ~(long)(O_NONBLOCK | O_CLOEXEC)) {
+        return -EINVAL;
+    }
+    if (!create) {
+        if (_shim_getFdEmulated(a[0]) != SHIM_FD_SIGNALFD) {
+            return shim_rawSyscall(SYS_fcntl, a[0], F_GETFD, 0, 0, 0, 0) < 0 ? -EBADF : -EINVAL;
+        }
+        long args[6] = {a[0], a[1], a[2], flags, -1, 0};
+        return shim_ipcSyscall(nr, args);
+    }
+    long placeholder = shim_rawSyscall(SYS_eventfd2, 0, flags, 0, 0, 0, 0);
+    if (placeholder < 0) {
+        return placeholder;
+    }
+    long args[6] = {a[0], a[1], a[2], flags, placeholder, 0};
+    if (kind == SHIM_FD_TIMERFD) {
+        args[2] = placeholder;
+        args[4] = 0;
+    }
+    long rv = shim_ipcSyscall(nr, args);
+    if (rv < 0) {
+        shim_rawSyscall(SYS_close, placeholder, 0, 0, 0, 0, 0);
+        return rv;
+    }
+    shim_setRandomFd(rv, false);
+    _shim_setFdKind(rv, FD_KIND_MAY_BLOCK);
+    _shim_setFdEmulated(rv, kind);
+    return rv;
+}
+
+/* A read on a signalfd: the simulator takes the signals. */
+static long _shim_signalfdRead(const long* a) {
+    long fl = shim_rawSyscall(SYS_fcntl, a[0], F_GETFL, 0, 0, 0, 0);
+    long args[6] = {a[0], a[1], a[2], fl >= 0 && (fl & O_NONBLOCK), 0, 0};
+    return shim_ipcSyscall(UMBRA_SYSCALL_SIGNALFD_READ, args);
 }
 
 /* Native I/O on a descriptor that may block (a pipe between two managed processes, say): a
@@ -308,6 +369,7 @@ static long _shim_fdCall(long nr, const long* a) {
             shim_setRandomFd(rv, false);
         }
         _shim_setFdKind(rv, FD_KIND_UNKNOWN);
+        _shim_setFdEmulated(rv, SHIM_FD_PLAIN);
         return rv;
     }
     switch (nr) {
@@ -325,6 +387,9 @@ static long _shim_fdCall(long nr, const long* a) {
             return _shim_epollWait(nr, a);
         case SYS_read:
         case SYS_readv:
+            if (_shim_getFdEmulated(a[0]) == SHIM_FD_SIGNALFD) {
+                return nr == SYS_read ? _shim_signalfdRead(a) : -EINVAL;
+            }
             if (shim_isRandomFd(a[0])) {
                 if (nr == SYS_read) {
                     return shim_ipcSyscall(UMBRA_SYSCALL_RANDOM_READ, a);
@@ -337,6 +402,9 @@ static long _shim_fdCall(long nr, const long* a) {
             break;
         case SYS_write:
         case SYS_writev:
+            if (_shim_getFdEmulated(a[0]) != SHIM_FD_PLAIN) {
+                return -EINVAL; /* signalfd and timerfd have no write */
+            }
             if (_shim_getFdKind(a[0]) == FD_KIND_MAY_BLOCK) {
                 return _shim_cooperativeIo(nr, a, POLLOUT);
             }
@@ -346,6 +414,7 @@ static long _shim_fdCall(long nr, const long* a) {
             if (rv == 0) {
                 shim_setRandomFd(a[0], false);
                 _shim_setFdKind(a[0], FD_KIND_UNKNOWN);
+                _shim_setFdEmulated(a[0], SHIM_FD_PLAIN);
             }
             return rv;
         }
@@ -358,6 +427,8 @@ static long _shim_fdCall(long nr, const long* a) {
                 _shim_setFdKind(fds[1], FD_KIND_MAY_BLOCK);
                 shim_setRandomFd(fds[0], false);
                 shim_setRandomFd(fds[1], false);
+                _shim_setFdEmulated(fds[0], SHIM_FD_PLAIN);
+                _shim_setFdEmulated(fds[1], SHIM_FD_PLAIN);
             }
             return rv;
         }
@@ -371,6 +442,7 @@ static long _shim_fdCall(long nr, const long* a) {
             if (dupfd && rv >= 0 && rv != a[0]) {
                 shim_setRandomFd(rv, was);
                 _shim_setFdKind(rv, _shim_fdKind[a[0] < SHIM_MAX_RANDOM_FD ? a[0] : 0]);
+                _shim_setFdEmulated(rv, _shim_getFdEmulated(a[0]));
             }
             return rv;
         }
@@ -384,14 +456,21 @@ static long _shim_fdCall(long nr, const long* a) {
  * The round trip.
  * ---------------------------------------------------------------------------------------------- */
 
-/* Raises the signal the simulator asked for, on this thread, natively. */
-void shim_raise(int sig) {
+/* Raises the signal the simulator asked for, on this thread, natively, with the siginfo the
+ * simulator gave it (the sender's virtual pid, SI_QUEUE's value, SIGCHLD's status, ...): the
+ * kernel accepts any siginfo a thread queues to itself. */
+void shim_raise(const IpcMessage* in) {
+    int sig = in->raise_signal;
     if (sig <= 0) {
         return;
     }
     long pid = shim_rawSyscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
     long tid = shim_rawSyscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
-    shim_rawSyscall(SYS_tgkill, pid, tid, sig, 0, 0, 0);
+    const siginfo_t* info = (const siginfo_t*)in->raise_info;
+    if (info->si_signo != sig ||
+        shim_rawSyscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, (long)info, 0, 0) != 0) {
+        shim_rawSyscall(SYS_tgkill, pid, tid, sig, 0, 0, 0);
+    }
 }
 
 /* Sends a message, waits for the answer. */
@@ -435,7 +514,7 @@ long shim_ipcSyscall(long nr, const long args[6]) {
                 rv = -EPROTO;
                 break;
         }
-        shim_raise(in->raise_signal); /* the program's handler runs here */
+        shim_raise(in); /* the program's handler runs here */
         if (rv != -UMBRA_ERESTART) {
             return rv;
         }
@@ -748,6 +827,10 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
         case SYS_execve:
         case SYS_execveat:
             return _shim_exec(nr, args);
+        case SYS_signalfd:
+        case SYS_signalfd4:
+        case SYS_timerfd_create:
+            return _shim_emulatedFdCreate(nr, args);
         default:
             break;
     }

@@ -54,7 +54,9 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
          * is raised in the process as the answer goes back, and a call Linux restarts under
          * SA_RESTART (wait4, reads and writes; never sleeps, poll or select) is made again. */
         managedthread_clearNativeWait(ctx->thread);
-        bool restartable = nr == SYS_wait4 || (nr == UMBRA_SYSCALL_NATIVE_WAIT && ctx->args[3] == 1);
+        managedthread_setSigwaitSet(ctx->thread, 0);
+        bool restartable = nr == SYS_wait4 || nr == UMBRA_SYSCALL_SIGNALFD_READ ||
+                           (nr == UMBRA_SYSCALL_NATIVE_WAIT && ctx->args[3] == 1);
         bool restart = restartable && process_signalRestarts(ctx->process);
         log_trace("syscall %ld interrupted by a signal: %s", nr, restart ? "restarts" : "EINTR");
         return syscall_done(restart ? -UMBRA_ERESTART : -EINTR);
@@ -63,6 +65,7 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
         case UMBRA_SYSCALL_YIELD: return syscallhandler_umbraYield(ctx);
         case UMBRA_SYSCALL_RANDOM_READ: return syscallhandler_umbraRandomRead(ctx);
         case UMBRA_SYSCALL_NATIVE_WAIT: return syscallhandler_umbraNativeWait(ctx);
+        case UMBRA_SYSCALL_SIGNALFD_READ: return syscallhandler_umbraSignalfdRead(ctx);
         default: break;
     }
     if (nr < 0 || nr >= SYSCALL_NUMBER_LIMIT) {

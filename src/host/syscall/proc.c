@@ -206,20 +206,50 @@ static bool _proc_waitMatches(Process* caller, Process* child, int64_t pid) {
     return process_getGroupId(child) == pgid;
 }
 
-/* The first child of the caller matching `pid` (wait4's encoding) that is a zombie, in pid order.
- * Returns it, or NULL with *any saying whether some child matched at all. */
-static Process* _proc_findZombieChild(SyscallContext* ctx, int64_t pid, bool* any) {
+/* What a wait found a child to report. */
+typedef enum { WAITED_NONE = 0, WAITED_EXITED, WAITED_STOPPED, WAITED_CONTINUED } WaitedKind;
+
+/* Which changes a wait reports (WEXITED, WSTOPPED = WUNTRACED, WCONTINUED). */
+typedef struct {
+    bool exited, stopped, continued;
+} WaitWants;
+
+/* The first child of the caller matching `pid` (wait4's encoding) with a change `wants` asks for,
+ * in pid order: its kind in *kind (a stop's signal in *stop_sig). Returns it, or NULL with *any
+ * saying whether some child matched at all. Nothing is consumed. */
+static Process* _proc_findWaitable(SyscallContext* ctx, int64_t pid, WaitWants wants, bool* any,
+                                   WaitedKind* kind, int* stop_sig) {
     *any = false;
     for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
         Process* child = host_getProcess(ctx->host, i);
-        if (_proc_waitMatches(ctx->process, child, pid)) {
-            *any = true;
-            if (process_isZombie(child)) {
+        if (!_proc_waitMatches(ctx->process, child, pid)) {
+            continue;
+        }
+        *any = true;
+        if (process_isZombie(child)) {
+            if (wants.exited) {
+                *kind = WAITED_EXITED;
                 return child;
             }
+        } else if (wants.stopped && (*stop_sig = process_takeStopReport(child, false)) != 0) {
+            *kind = WAITED_STOPPED;
+            return child;
+        } else if (wants.continued && process_takeContinueReport(child, false)) {
+            *kind = WAITED_CONTINUED;
+            return child;
         }
     }
+    *kind = WAITED_NONE;
     return NULL;
+}
+
+/* Marks the change found by _proc_findWaitable as reported. */
+static void _proc_consumeReport(Process* child, WaitedKind kind) {
+    if (kind == WAITED_STOPPED) {
+        process_takeStopReport(child, true);
+    } else if (kind == WAITED_CONTINUED) {
+        process_takeContinueReport(child, true);
+    }
 }
 
 SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
@@ -231,9 +261,14 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
         return syscall_done(-EINVAL);
     }
     bool any;
-    Process* child = _proc_findZombieChild(ctx, pid, &any);
+    WaitedKind kind;
+    int stop_sig = 0;
+    WaitWants wants = {true, (options & WUNTRACED) != 0, (options & WCONTINUED) != 0};
+    Process* child = _proc_findWaitable(ctx, pid, wants, &any, &kind, &stop_sig);
     if (child != NULL) {
-        int status = process_getWaitStatus(child);
+        int status = kind == WAITED_EXITED    ? process_getWaitStatus(child)
+                     : kind == WAITED_STOPPED ? (stop_sig << 8) | 0x7f
+                                              : 0xffff; /* continued */
         if (status_addr != 0 &&
             process_writeMemory(ctx->process, status_addr, &status, sizeof(status)) != 0) {
             return syscall_done(-EFAULT);
@@ -246,7 +281,11 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
             }
         }
         int32_t vpid = process_getVirtualPid(child);
-        process_reap(child);
+        if (kind == WAITED_EXITED) {
+            process_reap(child);
+        } else {
+            _proc_consumeReport(child, kind);
+        }
         return syscall_done(vpid);
     }
     if (!any) {
@@ -259,9 +298,8 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
     return syscall_block(SIMTIME_INVALID);
 }
 
-/* waitid(idtype, id, infop, options, rusage): exited children only (umbra does not stop or
- * continue processes yet, so WSTOPPED and WCONTINUED never report); WNOWAIT leaves the child
- * waitable. */
+/* waitid(idtype, id, infop, options, rusage): exited, stopped and continued children as asked;
+ * WNOWAIT leaves the change to be reported again. */
 SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
     static int warned_pidfd;
     int idtype = (int)ctx->args[0];
@@ -295,23 +333,22 @@ SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
         default: return syscall_done(-EINVAL);
     }
     bool any;
-    Process* child = (options & WEXITED) ? _proc_findZombieChild(ctx, pid, &any) : NULL;
-    if (!(options & WEXITED)) {
-        _proc_findZombieChild(ctx, pid, &any);
-    }
+    WaitedKind kind;
+    int stop_sig = 0;
+    WaitWants wants = {(options & WEXITED) != 0, (options & WSTOPPED) != 0,
+                       (options & WCONTINUED) != 0};
+    Process* child = _proc_findWaitable(ctx, pid, wants, &any, &kind, &stop_sig);
     siginfo_t info;
     memset(&info, 0, sizeof(info));
     if (child != NULL) {
-        int status = process_getWaitStatus(child);
-        info.si_signo = SIGCHLD;
-        info.si_pid = process_getVirtualPid(child);
-        info.si_uid = getuid();
-        if (WIFSIGNALED(status)) {
-            info.si_code = WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED;
-            info.si_status = WTERMSIG(status);
+        if (kind == WAITED_EXITED) {
+            process_getExitInfo(child, &info);
         } else {
-            info.si_code = CLD_EXITED;
-            info.si_status = WEXITSTATUS(status);
+            info.si_signo = SIGCHLD;
+            info.si_pid = process_getVirtualPid(child);
+            info.si_uid = getuid();
+            info.si_code = kind == WAITED_STOPPED ? CLD_STOPPED : CLD_CONTINUED;
+            info.si_status = kind == WAITED_STOPPED ? stop_sig : SIGCONT;
         }
     } else if (!any) {
         return syscall_done(-ECHILD);
@@ -323,7 +360,11 @@ SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
         return syscall_done(-EFAULT);
     }
     if (child != NULL && !(options & WNOWAIT)) {
-        process_reap(child);
+        if (kind == WAITED_EXITED) {
+            process_reap(child);
+        } else {
+            _proc_consumeReport(child, kind);
+        }
     }
     return syscall_done(0);
 }
@@ -338,12 +379,13 @@ SyscallReturn syscallhandler_kill(SyscallContext* ctx) {
     if (sig < 0 || sig > 64) {
         return syscall_done(-EINVAL);
     }
+    int32_t me = process_getVirtualPid(ctx->process);
     if (pid > 0) {
         Process* target = host_lookupProcess(ctx->host, (int32_t)pid);
         if (target == NULL || process_isZombie(target)) {
             return syscall_done(target == NULL ? -ESRCH : 0);
         }
-        process_signal(target, sig);
+        process_signalFrom(target, sig, me);
         return syscall_done(0);
     }
     /* A group (0: the caller's, < -1: that one) or everyone the caller may signal (-1). */
@@ -354,31 +396,107 @@ SyscallReturn syscallhandler_kill(SyscallContext* ctx) {
         bool match = pid == -1 ? target != ctx->process : process_getGroupId(target) == pgid;
         if (match && !process_isZombie(target)) {
             found = true;
-            process_signal(target, sig);
+            process_signalFrom(target, sig, me);
         }
     }
     return syscall_done(found ? 0 : -ESRCH);
 }
 
-/* One thread per process for now: a tid names a process's main thread. */
-static SyscallReturn _proc_signalThread(SyscallContext* ctx, int64_t tgid, int64_t tid, int sig) {
+/* The live thread `tid` of the host (in thread group `tgid` unless it is -1), or NULL. */
+static ManagedThread* _proc_findThread(SyscallContext* ctx, int64_t tgid, int64_t tid) {
+    for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
+        Process* p = host_getProcess(ctx->host, i);
+        if (process_isZombie(p) || (tgid != -1 && process_getVirtualPid(p) != tgid)) {
+            continue;
+        }
+        ManagedThread* t = process_getThread(p, (int32_t)tid);
+        if (t != NULL) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/* tkill, tgkill and rt_tgsigqueueinfo: a signal for one thread. `info` NULL: SI_TKILL from the
+ * caller. */
+static SyscallReturn _proc_signalThread(SyscallContext* ctx, int64_t tgid, int64_t tid, int sig,
+                                        siginfo_t* info) {
     if (sig < 0 || sig > 64 || tid <= 0 || (tgid != -1 && tgid <= 0)) {
         return syscall_done(-EINVAL);
     }
-    Process* target = host_lookupProcess(ctx->host, (int32_t)tid);
-    if (target == NULL || process_isZombie(target) || (tgid != -1 && tgid != tid)) {
+    ManagedThread* t = _proc_findThread(ctx, tgid, tid);
+    if (t == NULL) {
         return syscall_done(-ESRCH);
     }
-    process_signal(target, sig);
-    return syscall_done(0);
+    if (sig == 0) {
+        return syscall_done(0);
+    }
+    siginfo_t tkill;
+    if (info == NULL) {
+        memset(&tkill, 0, sizeof(tkill));
+        tkill.si_code = SI_TKILL;
+        tkill.si_pid = process_getVirtualPid(ctx->process);
+        tkill.si_uid = getuid();
+        info = &tkill;
+    }
+    info->si_signo = sig;
+    return syscall_done(process_sendSignal(managedthread_getProcess(t), t, info));
 }
 
 SyscallReturn syscallhandler_tkill(SyscallContext* ctx) {
-    return _proc_signalThread(ctx, -1, (int32_t)ctx->args[0], (int)ctx->args[1]);
+    return _proc_signalThread(ctx, -1, (int32_t)ctx->args[0], (int)ctx->args[1], NULL);
 }
 
 SyscallReturn syscallhandler_tgkill(SyscallContext* ctx) {
     return _proc_signalThread(ctx, (int32_t)ctx->args[0], (int32_t)ctx->args[1],
-                              (int)ctx->args[2]);
+                              (int)ctx->args[2], NULL);
 }
 
+/* The siginfo of rt_sigqueueinfo and rt_tgsigqueueinfo. Not even root may pretend to be the
+ * kernel or kill()/tgkill() (si_code >= 0 or SI_TKILL) towards anyone but itself. */
+static int _proc_readQueuedInfo(SyscallContext* ctx, uint64_t addr, bool to_self, siginfo_t* info) {
+    if (process_readMemory(ctx->process, addr, info, sizeof(*info)) != 0) {
+        return -EFAULT;
+    }
+    if ((info->si_code >= 0 || info->si_code == SI_TKILL) && !to_self) {
+        return -EPERM;
+    }
+    return 0;
+}
+
+/* rt_sigqueueinfo(tgid, sig, info): sigqueue. */
+SyscallReturn syscallhandler_rt_sigqueueinfo(SyscallContext* ctx) {
+    int64_t pid = (int32_t)ctx->args[0];
+    int sig = (int)ctx->args[1];
+    if (sig < 0 || sig > 64) {
+        return syscall_done(-EINVAL);
+    }
+    siginfo_t info;
+    /* Linux compares with the calling thread's id, so only the main thread counts as "self". */
+    int rv = _proc_readQueuedInfo(ctx, (uint64_t)ctx->args[2],
+                                  pid == managedthread_getVirtualTid(ctx->thread), &info);
+    if (rv != 0) {
+        return syscall_done(rv);
+    }
+    Process* target = pid > 0 ? host_lookupProcess(ctx->host, (int32_t)pid) : NULL;
+    if (target == NULL) {
+        return syscall_done(-ESRCH);
+    }
+    if (sig == 0 || process_isZombie(target)) {
+        return syscall_done(0);
+    }
+    info.si_signo = sig;
+    return syscall_done(process_sendSignal(target, NULL, &info));
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, info): the same for one thread. */
+SyscallReturn syscallhandler_rt_tgsigqueueinfo(SyscallContext* ctx) {
+    int64_t tid = (int32_t)ctx->args[1];
+    siginfo_t info;
+    int rv = _proc_readQueuedInfo(ctx, (uint64_t)ctx->args[3],
+                                  tid == managedthread_getVirtualTid(ctx->thread), &info);
+    if (rv != 0) {
+        return syscall_done(rv);
+    }
+    return _proc_signalThread(ctx, (int32_t)ctx->args[0], tid, (int)ctx->args[2], &info);
+}

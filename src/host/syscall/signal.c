@@ -69,7 +69,7 @@ SyscallReturn syscallhandler_rt_sigpending(SyscallContext* ctx) {
     if ((uint64_t)ctx->args[1] != SIGNAL_SET_SIZE) {
         return syscall_done(-EINVAL);
     }
-    uint64_t set = process_getPendingSignals(ctx->process) &
+    uint64_t set = process_getPendingSignals(ctx->process, ctx->thread) &
                    managedthread_getSignalMask(ctx->thread);
     if (process_writeMemory(ctx->process, (uint64_t)ctx->args[0], &set, sizeof(set)) != 0) {
         return syscall_done(-EFAULT);
@@ -96,7 +96,7 @@ SyscallReturn syscallhandler_rt_sigsuspend(SyscallContext* ctx) {
     }
     /* A pending signal the temporary mask lets through ends it at once; the completion raises
      * it under that mask. Otherwise wait for one (the dispatcher answers EINTR). */
-    uint64_t deliverable = process_getPendingSignals(ctx->process) &
+    uint64_t deliverable = process_getPendingSignals(ctx->process, ctx->thread) &
                            ~managedthread_getSignalMask(ctx->thread);
     if (deliverable != 0) {
         return syscall_done(-EINTR);
@@ -119,17 +119,13 @@ SyscallReturn syscallhandler_rt_sigtimedwait(SyscallContext* ctx) {
     if (ctx->wake == WAKE_SIGNAL) {
         return syscall_done(-EINTR);
     }
-    int sig = process_takePendingSignalIn(ctx->process, set);
+    siginfo_t info;
+    int sig = process_takeSignal(ctx->process, t, set, &info, false);
     if (sig != 0) {
         uint64_t info_addr = (uint64_t)ctx->args[1];
-        if (info_addr != 0) {
-            siginfo_t info;
-            memset(&info, 0, sizeof(info));
-            info.si_signo = sig;
-            info.si_code = SI_USER;
-            if (process_writeMemory(ctx->process, info_addr, &info, sizeof(info)) != 0) {
-                return syscall_done(-EFAULT);
-            }
+        if (info_addr != 0 &&
+            process_writeMemory(ctx->process, info_addr, &info, sizeof(info)) != 0) {
+            return syscall_done(-EFAULT);
         }
         return syscall_done(sig);
     }

@@ -73,5 +73,6 @@ SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result);
 SyscallReturn syscallhandler_umbraYield(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraRandomRead(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraNativeWait(SyscallContext* ctx);
+SyscallReturn syscallhandler_umbraSignalfdRead(SyscallContext* ctx);
 
 #endif

@@ -1,0 +1,94 @@
+/* Emulated descriptors on native placeholders: see emulated_fd.h. */
+#include "host/emulated_fd.h"
+
+#include <glib.h>
+#include <linux/kcmp.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct _EmulatedFdSet {
+    GPtrArray* fds; /* EmulatedFd*, in creation order */
+};
+
+static void _emulatedfd_free(gpointer data) {
+    EmulatedFd* efd = data;
+    close(efd->dup);
+    g_free(efd);
+}
+
+EmulatedFdSet* emulatedfdset_new(void) {
+    EmulatedFdSet* set = g_new0(EmulatedFdSet, 1);
+    set->fds = g_ptr_array_new_with_free_func(_emulatedfd_free);
+    return set;
+}
+
+void emulatedfdset_free(EmulatedFdSet* set) {
+    if (set == NULL) {
+        return;
+    }
+    g_ptr_array_free(set->fds, TRUE);
+    g_free(set);
+}
+
+EmulatedFd* emulatedfdset_add(EmulatedFdSet* set, EmulatedFdKind kind, int dup) {
+    EmulatedFd* efd = g_new0(EmulatedFd, 1);
+    efd->kind = kind;
+    efd->dup = dup;
+    g_ptr_array_add(set->fds, efd);
+    return efd;
+}
+
+EmulatedFd* emulatedfdset_find(EmulatedFdSet* set, EmulatedFdKind kind, pid_t pid, int fd) {
+    if (set == NULL || fd < 0) {
+        return NULL;
+    }
+    pid_t self = getpid();
+    for (guint i = 0; i < set->fds->len; i++) {
+        EmulatedFd* efd = g_ptr_array_index(set->fds, i);
+        if (efd->kind == kind &&
+            syscall(SYS_kcmp, pid, self, KCMP_FILE, fd, efd->dup) == 0) {
+            return efd;
+        }
+    }
+    return NULL;
+}
+
+void emulatedfdset_removeOwner(EmulatedFdSet* set, int32_t owner) {
+    if (set == NULL) {
+        return;
+    }
+    for (guint i = set->fds->len; i-- > 0;) {
+        EmulatedFd* efd = g_ptr_array_index(set->fds, i);
+        if (efd->owner == owner) {
+            g_ptr_array_remove_index(set->fds, i); /* keeps the order of the others */
+        }
+    }
+}
+
+size_t emulatedfdset_count(const EmulatedFdSet* set) {
+    return set == NULL ? 0 : set->fds->len;
+}
+
+EmulatedFd* emulatedfdset_at(EmulatedFdSet* set, size_t index) {
+    return g_ptr_array_index(set->fds, index);
+}
+
+bool emulatedfd_post(EmulatedFd* efd, uint64_t n) {
+    struct pollfd pfd = {.fd = efd->dup, .events = POLLIN};
+    bool was_readable = poll(&pfd, 1, 0) > 0;
+    if (write(efd->dup, &n, sizeof(n)) != (ssize_t)sizeof(n)) {
+        return false;
+    }
+    return !was_readable;
+}
+
+void emulatedfd_drain(EmulatedFd* efd) {
+    /* The program may have read it already (a timerfd read is native), and the eventfd may be
+     * a blocking one: poll first, so this never waits. */
+    struct pollfd pfd = {.fd = efd->dup, .events = POLLIN};
+    uint64_t count;
+    if (poll(&pfd, 1, 0) > 0 && read(efd->dup, &count, sizeof(count)) < 0) {
+        return; /* drained meanwhile */
+    }
+}
