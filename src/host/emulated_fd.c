@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 struct _EmulatedFdSet {
-    GPtrArray* fds; /* EmulatedFd*, in creation order */
+    GPtrArray* fds;   /* EmulatedFd*, in creation order */
+    uint64_t next_id; /* the next object's id */
 };
 
 static void _emulatedfd_free(gpointer data) {
@@ -33,6 +34,7 @@ void emulatedfdset_free(EmulatedFdSet* set) {
 
 EmulatedFd* emulatedfdset_add(EmulatedFdSet* set, EmulatedFdKind kind, int dup) {
     EmulatedFd* efd = g_new0(EmulatedFd, 1);
+    efd->id = ++set->next_id;
     efd->kind = kind;
     efd->dup = dup;
     g_ptr_array_add(set->fds, efd);
@@ -64,6 +66,16 @@ void emulatedfdset_removeOwner(EmulatedFdSet* set, int32_t owner) {
             g_ptr_array_remove_index(set->fds, i); /* keeps the order of the others */
         }
     }
+}
+
+EmulatedFd* emulatedfdset_findById(EmulatedFdSet* set, uint64_t id) {
+    for (guint i = 0; set != NULL && i < set->fds->len; i++) {
+        EmulatedFd* efd = g_ptr_array_index(set->fds, i);
+        if (efd->id == id) {
+            return efd;
+        }
+    }
+    return NULL;
 }
 
 size_t emulatedfdset_count(const EmulatedFdSet* set) {

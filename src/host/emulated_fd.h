@@ -23,6 +23,7 @@
 typedef enum { EMULATED_FD_SIGNALFD = 1, EMULATED_FD_TIMERFD } EmulatedFdKind;
 
 typedef struct {
+    uint64_t id;        /* unique on the host, so events can find it again */
     EmulatedFdKind kind;
     int dup;            /* umbra's duplicate of the placeholder eventfd */
     bool ready;         /* signalfd: the placeholder is readable (a signal of the mask pends) */
@@ -46,6 +47,7 @@ EmulatedFd* emulatedfdset_add(EmulatedFdSet* set, EmulatedFdKind kind, int dup);
 EmulatedFd* emulatedfdset_find(EmulatedFdSet* set, EmulatedFdKind kind, pid_t pid, int fd);
 /* Forgets the objects created by process `owner` (it ended). */
 void emulatedfdset_removeOwner(EmulatedFdSet* set, int32_t owner);
+EmulatedFd* emulatedfdset_findById(EmulatedFdSet* set, uint64_t id);
 size_t emulatedfdset_count(const EmulatedFdSet* set);
 EmulatedFd* emulatedfdset_at(EmulatedFdSet* set, size_t index);
 

@@ -334,6 +334,7 @@ static bool _managedthread_handle(ManagedThread* t) {
             if (t->exec_pending) {
                 t->exec_pending = false;
                 process_resetSignalHandlers(p); /* a new image starts with default handlers */
+                process_deletePosixTimers(p);   /* and no POSIX timers */
                 process_releaseVforkParent(p);
             }
             return _managedthread_reply(t, IPC_MSG_RUN);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "host/managed_thread.h"
+#include "host/posix_timer.h"
 #include "host/signal_queue.h"
 #include "host/task.h"
 #include "lib/logger.h"
@@ -43,6 +44,8 @@ struct _Process {
     int stop_signal;           /* the signal that stopped it */
     bool report_stop;          /* a stop not yet reported to a wait (WUNTRACED, WSTOPPED) */
     bool report_continue;      /* a continue not yet reported to a wait (WCONTINUED) */
+    GPtrArray* posix_timers;   /* PosixTimer*, owned (NULL until the first timer_create) */
+    int next_timer_id;         /* the id the next timer_create gives */
     ManagedThread** threads;   /* owned, in creation (= virtual tid) order */
     size_t n_threads;          /* live threads */
     int32_t vfork_parent;      /* vpid of a vfork parent waiting for this child, or 0 */
@@ -85,6 +88,7 @@ void process_free(Process* process) {
     }
     g_free(process->threads);
     signalqueue_clear(&process->pending);
+    process_deletePosixTimers(process);
     g_free(process->name);
     g_free(process->exe_name);
     g_free(process);
@@ -395,6 +399,7 @@ void process_handleExit(Process* process, int wait_status) {
     signalqueue_clear(&process->pending);
     process->stopped = false;
     emulatedfdset_removeOwner(host_getEmulatedFds(host), process->vpid);
+    process_deletePosixTimers(process);
     char got[64];
     _process_formatEnd(_process_endState(wait_status), got, sizeof(got));
     log_debug("process '%s' ended with %s", process->name, got);
@@ -629,6 +634,8 @@ void process_signalFrom(Process* process, int sig, int32_t sender) {
 
 int process_takeSignal(Process* process, ManagedThread* thread, uint64_t set, siginfo_t* out,
                        bool for_delivery) {
+    siginfo_t local;
+    out = out != NULL ? out : &local;
     for (;;) {
         int sig = signalqueue_take(managedthread_getSignalQueue(thread), set, out);
         if (sig == 0) {
@@ -638,6 +645,9 @@ int process_takeSignal(Process* process, ManagedThread* thread, uint64_t set, si
             return 0;
         }
         process_signalsChanged(process);
+        if (out->si_code == SI_TIMER && !posixtimer_onDequeue(process, out)) {
+            continue; /* its timer was deleted */
+        }
         if (for_delivery && _process_stopsByDefault(process, sig)) {
             _process_stop(process, sig); /* never raised natively */
             continue;
@@ -802,6 +812,24 @@ void process_setItimer(Process* process, SimTime now, SimTime value, SimTime int
     process->itimer_deadline = value > 0 ? now + value : 0;
     if (value > 0) {
         _process_scheduleItimer(process);
+    }
+}
+
+GPtrArray* process_getPosixTimers(Process* process) {
+    if (process->posix_timers == NULL) {
+        process->posix_timers = g_ptr_array_new_with_free_func(g_free);
+    }
+    return process->posix_timers;
+}
+
+int process_takeNextTimerId(Process* process) {
+    return process->next_timer_id++;
+}
+
+void process_deletePosixTimers(Process* process) {
+    if (process->posix_timers != NULL) {
+        g_ptr_array_unref(process->posix_timers);
+        process->posix_timers = NULL;
     }
 }
 

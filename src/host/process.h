@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <glib.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -132,6 +133,12 @@ bool process_takeContinueReport(Process* process, bool consume);
  * disarmed) and its period, and arming it (value 0 disarms). Not inherited by fork. */
 void process_getItimer(const Process* process, SimTime now, SimTime* remaining, SimTime* interval);
 void process_setItimer(Process* process, SimTime now, SimTime value, SimTime interval);
+
+/* POSIX timers (posix_timer.h): the process's table (created on first use), the next timer id,
+ * and deleting them all (exec, exit). */
+GPtrArray* process_getPosixTimers(Process* process);
+int process_takeNextTimerId(Process* process);
+void process_deletePosixTimers(Process* process);
 
 /* prctl's PR_SET_PDEATHSIG (sent when the virtual parent ends; cleared by fork) and
  * PR_SET_CHILD_SUBREAPER (orphaned descendants are adopted by the nearest such ancestor). */
