@@ -655,6 +655,12 @@ int process_takeSignal(Process* process, ManagedThread* thread, uint64_t set, si
         if (for_delivery && _process_isIgnored(process, sig)) {
             continue; /* became ignored while it was blocked */
         }
+        if (for_delivery && process->action_kind[sig] == SIGNAL_ACTION_HANDLER &&
+            (process->action_flags[sig] & SA_RESETHAND)) {
+            /* A one-shot handler: the kernel resets it as it delivers the signal. */
+            process->action_kind[sig] = SIGNAL_ACTION_DEFAULT;
+            process->action_flags[sig] = 0;
+        }
         return sig;
     }
 }

@@ -73,6 +73,7 @@ void shim_setRandomFd(long fd, bool on) {
 
 static long _shim_native(long nr, const long* a);
 static long _shim_sigprocmask(const long* a);
+static long _shim_sigaltstack(const long* a);
 
 
 /* What a descriptor is, as far as blocking goes: cached per fd, reset when the number is reused. */
@@ -375,6 +376,8 @@ static long _shim_fdCall(long nr, const long* a) {
     switch (nr) {
         case SYS_rt_sigprocmask:
             return _shim_sigprocmask(a);
+        case SYS_sigaltstack:
+            return _shim_sigaltstack(a);
         case SYS_poll:
         case SYS_ppoll:
             return _shim_poll(nr, a);
@@ -753,6 +756,19 @@ static long _shim_sigprocmask(const long* a) {
         uint64_t now = 0;
         shim_rawSyscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, (long)&now, 8, 0, 0);
         memcpy(&shim_thread.trap_uc->uc_sigmask, &now, sizeof(now));
+    }
+    return rv;
+}
+
+/* sigaltstack: inside the SIGSYS handler, the handler's rt_sigreturn would restore the alternate
+ * stack saved in the trapped context, undoing the change: make the new one that context's. */
+static long _shim_sigaltstack(const long* a) {
+    long rv = _shim_native(SYS_sigaltstack, a);
+    if (rv == 0 && a[0] != 0 && shim_thread.trap_uc != NULL) {
+        const stack_t* ss = (const stack_t*)a[0];
+        shim_thread.trap_uc->uc_stack.ss_sp = ss->ss_sp;
+        shim_thread.trap_uc->uc_stack.ss_size = ss->ss_size;
+        shim_thread.trap_uc->uc_stack.ss_flags = ss->ss_flags;
     }
     return rv;
 }

@@ -58,6 +58,9 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
         bool restartable = nr == SYS_wait4 || nr == UMBRA_SYSCALL_SIGNALFD_READ ||
                            (nr == UMBRA_SYSCALL_NATIVE_WAIT && ctx->args[3] == 1);
         bool restart = restartable && process_signalRestarts(ctx->process);
+        if (nr == SYS_nanosleep || nr == SYS_clock_nanosleep) {
+            syscall_sleepInterrupted(ctx);
+        }
         log_trace("syscall %ld interrupted by a signal: %s", nr, restart ? "restarts" : "EINTR");
         return syscall_done(restart ? -UMBRA_ERESTART : -EINTR);
     }

@@ -60,6 +60,9 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx);
 /* Completes a clone after the shim reports the native result (IPC_MSG_CLONE_DONE). */
 SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result);
 
+/* nanosleep and relative clock_nanosleep interrupted by a signal: the time left goes to `rem`. */
+void syscall_sleepInterrupted(SyscallContext* ctx);
+
 /* Every EMULATED entry's handler. */
 #define EMULATED(name, note) SyscallReturn syscallhandler_##name(SyscallContext* ctx);
 #define SHIM(name, note)

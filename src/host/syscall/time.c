@@ -1,6 +1,7 @@
 /* Sleeping in simulated time: nanosleep, clock_nanosleep, sched_yield, and the shim's yield for
  * modelled CPU latency. (Reading the clock never reaches the simulator: the shim answers it.) */
 #include <errno.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "host/syscall/syscall.h"
@@ -81,6 +82,23 @@ SyscallReturn syscallhandler_clock_nanosleep(SyscallContext* ctx) {
         deadline = request > epoch ? request - epoch : 0;
     }
     return _time_sleepUntil(ctx, deadline);
+}
+
+void syscall_sleepInterrupted(SyscallContext* ctx) {
+    uint64_t rem_addr = (uint64_t)ctx->args[1];
+    if (ctx->number == SYS_clock_nanosleep) {
+        if ((int)ctx->args[1] & TIMER_ABSTIME) {
+            return; /* an absolute sleep is simply made again */
+        }
+        rem_addr = (uint64_t)ctx->args[3];
+    }
+    if (rem_addr == 0) {
+        return;
+    }
+    SimTime deadline = managedthread_getScratch(ctx->thread)->deadline;
+    SimTime left = deadline > ctx->now ? deadline - ctx->now : 0;
+    struct timespec rem = {(time_t)(left / SIMTIME_ONE_SECOND), (long)(left % SIMTIME_ONE_SECOND)};
+    process_writeMemory(ctx->process, rem_addr, &rem, sizeof(rem)); /* EFAULT: nothing to say */
 }
 
 /* A yield lets every other thread of the host that can run at this time run first, and moves
