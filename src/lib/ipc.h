@@ -46,6 +46,7 @@ typedef enum {
 #define UMBRA_SYSCALL_NATIVE_WAIT 1002 /* (pollfds, n, timeout ns or -1, restartable): park until a
                                          native fd is ready */
 #define UMBRA_SYSCALL_SIGNALFD_READ 1003 /* (fd, buf, len, nonblocking): read a signalfd */
+#define UMBRA_SYSCALL_SIGRETURN 1004 /* (mask): a handler returned; the mask the kernel restores */
 
 /* An answer's retval meaning "a signal handler interrupted this call and it restarts"
  * (SA_RESTART): the shim raises the signal, then makes the same call again. Linux's ERESTARTSYS. */

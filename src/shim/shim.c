@@ -65,6 +65,8 @@ static void _shim_sigsys(int sig, siginfo_t* info, void* vctx) {
     }
     greg_t* g = uc->uc_mcontext.gregs;
     if (info->si_syscall == SYS_rt_sigreturn) {
+        /* The program's frame: its ucontext is where the stack pointer is. */
+        shim_signalReturn((const ucontext_t*)g[REG_RSP]);
         shim_sigreturnOnStack(g[REG_RSP]); /* does not return */
     }
     long args[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};

@@ -31,6 +31,8 @@ typedef struct {
     uint64_t unapplied_latency; /* ns of modelled CPU time not yet charged */
     ucontext_t* trap_uc;        /* the context of the syscall being handled by the SIGSYS
                                    handler, or NULL (fast path) */
+    int temp_mask_depth;        /* > 0 while a temporary mask of the shim's own is in place
+                                   (sigsuspend, ppoll, pselect6, epoll_pwait) */
 } ShimThread;
 
 extern __thread ShimThread shim_thread __attribute__((tls_model("initial-exec")));
@@ -45,6 +47,10 @@ long shim_ipcSyscall(long nr, const long args[6]);
 /* Raises the answer's raise_signal (0: nothing) with its siginfo on the calling thread, natively:
  * its handler or default action runs. */
 void shim_raise(const IpcMessage* in);
+
+/* The program's handler returns (rt_sigreturn) to a context whose mask is uc_sigmask: the
+ * simulator learns the mask the kernel puts back (and may answer with the next pending signal). */
+void shim_signalReturn(const ucontext_t* program_uc);
 
 /* Connects the calling thread to the channel at `path` (maps it, arms dispatch, says START, waits
  * for RUN). Returns 0 or -errno. */

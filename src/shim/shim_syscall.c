@@ -213,7 +213,9 @@ static long _shim_nativeWait(struct pollfd* fds, long n, long timeout_ns, const 
     uint64_t temp = *mask & ~(1ULL << (SIGSYS - 1));
     uint64_t old = 0;
     shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&temp, (long)&old, 8, 0, 0);
+    shim_thread.temp_mask_depth++;
     long rv = shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
+    shim_thread.temp_mask_depth--;
     shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
     return rv;
 }
@@ -458,6 +460,16 @@ static long _shim_fdCall(long nr, const long* a) {
 /* ----------------------------------------------------------------------------------------------
  * The round trip.
  * ---------------------------------------------------------------------------------------------- */
+
+void shim_signalReturn(const ucontext_t* program_uc) {
+    if (shim_thread.channel == NULL || shim_thread.temp_mask_depth > 0) {
+        return; /* a temporary mask of the shim's: the simulator restores the mask itself */
+    }
+    uint64_t mask;
+    memcpy(&mask, &program_uc->uc_sigmask, sizeof(mask));
+    long args[6] = {(long)mask, 0, 0, 0, 0, 0};
+    shim_ipcSyscall(UMBRA_SYSCALL_SIGRETURN, args);
+}
 
 /* Raises the signal the simulator asked for, on this thread, natively, with the siginfo the
  * simulator gave it (the sender's virtual pid, SI_QUEUE's value, SIGCHLD's status, ...): the
@@ -782,7 +794,9 @@ static long _shim_sigsuspend(const long* a) {
     uint64_t mask = *(const uint64_t*)a[0] & ~SHIM_SIGSYS_BIT;
     uint64_t old = 0;
     shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, (long)&old, 8, 0, 0);
+    shim_thread.temp_mask_depth++;
     long rv = shim_ipcSyscall(SYS_rt_sigsuspend, a);
+    shim_thread.temp_mask_depth--;
     shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
     return rv;
 }

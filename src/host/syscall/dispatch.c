@@ -69,6 +69,7 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
         case UMBRA_SYSCALL_RANDOM_READ: return syscallhandler_umbraRandomRead(ctx);
         case UMBRA_SYSCALL_NATIVE_WAIT: return syscallhandler_umbraNativeWait(ctx);
         case UMBRA_SYSCALL_SIGNALFD_READ: return syscallhandler_umbraSignalfdRead(ctx);
+        case UMBRA_SYSCALL_SIGRETURN: return syscallhandler_umbraSigreturn(ctx);
         default: break;
     }
     if (nr < 0 || nr >= SYSCALL_NUMBER_LIMIT) {

@@ -153,3 +153,11 @@ SyscallReturn syscallhandler_rt_sigtimedwait(SyscallContext* ctx) {
     managedthread_setSigwaitSet(t, set);
     return syscall_block(scratch->deadline);
 }
+
+/* A handler returned (the shim performs the program's rt_sigreturn): the kernel puts back the mask
+ * saved in the signal frame, which umbra did not see change when the handler was entered. The
+ * answer may raise the next pending signal that mask lets through, as the kernel would. */
+SyscallReturn syscallhandler_umbraSigreturn(SyscallContext* ctx) {
+    managedthread_setSignalMask(ctx->thread, (uint64_t)ctx->args[0]);
+    return syscall_done(0);
+}

@@ -77,5 +77,6 @@ SyscallReturn syscallhandler_umbraYield(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraRandomRead(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraNativeWait(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraSignalfdRead(SyscallContext* ctx);
+SyscallReturn syscallhandler_umbraSigreturn(SyscallContext* ctx);
 
 #endif
