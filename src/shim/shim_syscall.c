@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -346,6 +347,20 @@ static long _shim_fdCall(long nr, const long* a) {
             if (rv == 0) {
                 shim_setRandomFd(a[0], false);
                 _shim_setFdKind(a[0], FD_KIND_UNKNOWN);
+            }
+            return rv;
+        }
+        case SYS_close_range: {
+            /* Closed numbers lose their marks, as with close; CLOSE_RANGE_CLOEXEC closes
+             * nothing yet (the exec that does starts a fresh shim). */
+            long rv = _shim_native(nr, a);
+            if (rv == 0 && !(a[2] & CLOSE_RANGE_CLOEXEC)) {
+                unsigned long last = (unsigned long)(unsigned)a[1];
+                for (unsigned long fd = (unsigned)a[0]; fd <= last && fd < SHIM_MAX_RANDOM_FD;
+                     fd++) {
+                    shim_setRandomFd((long)fd, false);
+                    _shim_setFdKind((long)fd, FD_KIND_UNKNOWN);
+                }
             }
             return rv;
         }

@@ -101,6 +101,23 @@ SyscallReturn syscallhandler_vfork(SyscallContext* ctx) {
     return _proc_clone(ctx, CLONE_VM | CLONE_VFORK | SIGCHLD);
 }
 
+/* unshare: a private copy of the descriptor table, the filesystem context or the SysV semaphore
+ * undo list only changes the caller, natively; namespaces are refused as for clone. */
+SyscallReturn syscallhandler_unshare(SyscallContext* ctx) {
+    static int warned_ns;
+    uint64_t flags = (uint64_t)ctx->args[0];
+    const uint64_t valid = CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
+                           CLONE_SYSVSEM | PROC_NAMESPACE_FLAGS | CLONE_NEWTIME;
+    if (flags & ~valid) {
+        return syscall_done(-EINVAL);
+    }
+    if (flags & (PROC_NAMESPACE_FLAGS | CLONE_NEWTIME)) {
+        _proc_warnOnce(&warned_ns, "unshare of namespaces refused (EPERM)", ctx->process);
+        return syscall_done(-EPERM);
+    }
+    return syscall_native();
+}
+
 SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
     SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
     int32_t vpid = (int32_t)scratch->value;
