@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 
 #include "lib/syscall_names.h"
@@ -107,17 +108,22 @@ static unsigned char _shim_getFdKind(long fd) {
  * blocking native call would stall the whole host, since the simulator runs one thread at a time
  * and the peer would never run. So the shim only makes the call once the descriptor is ready,
  * and otherwise asks the simulator to park the thread until it is (UMBRA_SYSCALL_NATIVE_WAIT).
- * Writes to a pipe are cut to the free space, so they never block either. */
-static long _shim_cooperativeIo(long nr, const long* a, short events) {
-    long fd = a[0];
+ * Returns 0 when the call is to be made now (ready, or it fails at once: a bad descriptor, the
+ * wrong direction, or O_NONBLOCK, which *nonblock then reports), or -EINTR. */
+static long _shim_awaitReady(long fd, short events, bool* nonblock) {
+    *nonblock = false;
     for (;;) {
         struct pollfd pfd = {.fd = (int)fd, .events = events};
         if (shim_rawSyscall(SYS_poll, (long)&pfd, 1, 0, 0, 0, 0) != 0) {
-            break; /* ready, or an error the call itself will report */
+            return 0; /* ready, or an error the call itself will report */
         }
         long fl = shim_rawSyscall(SYS_fcntl, fd, F_GETFL, 0, 0, 0, 0);
         if (fl < 0 || (fl & O_NONBLOCK)) {
-            break; /* the program asked not to wait: the native call says EAGAIN */
+            *nonblock = fl >= 0;
+            return 0; /* the program asked not to wait: the native call says EAGAIN */
+        }
+        if ((fl & O_ACCMODE) == (events == POLLIN ? O_WRONLY : O_RDONLY)) {
+            return 0; /* never ready that way: the native call says EBADF */
         }
         long args[6] = {(long)&pfd, 1, -1, 1 /* restartable */, 0, 0};
         long rv = shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
@@ -125,12 +131,21 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
             return rv; /* EINTR: a signal arrived while parked */
         }
     }
-    /* A pipe that polls writable takes PIPE_BUF bytes without blocking; a larger write is cut
-     * to the free space. */
+}
+
+/* Writes without RWF_NOWAIT support (pipes on older kernels; eventfds, terminals): a pipe
+ * that polls writable takes PIPE_BUF bytes without blocking, so a larger write is cut to the free
+ * space (a short write). */
+static long _shim_writeWhenReady(long nr, const long* a) {
+    bool nonblock;
+    long rv = _shim_awaitReady(a[0], POLLOUT, &nonblock);
+    if (rv < 0) {
+        return rv;
+    }
     if (nr == SYS_write && a[2] > PIPE_BUF) {
-        long cap = shim_rawSyscall(SYS_fcntl, fd, F_GETPIPE_SZ, 0, 0, 0, 0);
+        long cap = shim_rawSyscall(SYS_fcntl, a[0], F_GETPIPE_SZ, 0, 0, 0, 0);
         int queued = 0;
-        if (cap > 0 && shim_rawSyscall(SYS_ioctl, fd, FIONREAD, (long)&queued, 0, 0, 0) == 0) {
+        if (cap > 0 && shim_rawSyscall(SYS_ioctl, a[0], FIONREAD, (long)&queued, 0, 0, 0) == 0) {
             long space = cap - queued;
             if (space > 0 && a[2] > space) {
                 long capped[6] = {a[0], a[1], space, 0, 0, 0};
@@ -139,6 +154,79 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
         }
     }
     return _shim_native(nr, a);
+}
+
+#define SHIM_WRITE_WINDOW 8 /* iovecs passed per native call after a partial write */
+
+/* write and writev on a descriptor that may block. Linux's blocking write to a pipe returns only
+ * once everything is written (or a signal or error stops it after some bytes, which it then
+ * counts), however much more than the capacity it is. The shim writes what fits without blocking
+ * (pwritev2 with RWF_NOWAIT, offset -1: the file position, as write), parks until the reader made
+ * room, and goes on. */
+static long _shim_cooperativeWrite(long nr, const long* a) {
+    struct iovec one = {.iov_base = (void*)a[1], .iov_len = (size_t)a[2]};
+    const struct iovec* iov = nr == SYS_write ? &one : (const struct iovec*)a[1];
+    long cnt = nr == SYS_write ? 1 : a[2];
+    long rv = shim_rawSyscall(SYS_pwritev2, a[0], (long)iov, cnt, -1, 0, RWF_NOWAIT);
+    if (rv == -EOPNOTSUPP) {
+        return _shim_writeWhenReady(nr, a);
+    }
+    if (rv < 0 && rv != -EAGAIN) {
+        return rv; /* the vector was checked first: EFAULT and EINVAL land here */
+    }
+    size_t left = 0;
+    for (long i = 0; i < cnt; i++) {
+        left += iov[i].iov_len;
+    }
+    long total = 0;
+    long idx = 0;      /* the first iovec not fully written */
+    size_t offset = 0; /* bytes of it already written */
+    for (;;) {
+        if (rv > 0) {
+            total += rv;
+            left -= (size_t)rv;
+            for (size_t n = (size_t)rv; n > 0;) {
+                size_t part = iov[idx].iov_len - offset < n ? iov[idx].iov_len - offset : n;
+                n -= part;
+                offset += part;
+                if (offset == iov[idx].iov_len) {
+                    idx++;
+                    offset = 0;
+                }
+            }
+        }
+        if (left == 0) {
+            return total;
+        }
+        if (rv < 0 && rv != -EAGAIN) {
+            return total > 0 ? total : rv; /* EPIPE after some bytes: Linux counts the bytes */
+        }
+        bool nonblock;
+        long wait = _shim_awaitReady(a[0], POLLOUT, &nonblock);
+        if (wait < 0 || nonblock) {
+            return total > 0 ? total : (wait < 0 ? wait : -EAGAIN);
+        }
+        while (idx < cnt && iov[idx].iov_len == 0) {
+            idx++;
+        }
+        struct iovec window[SHIM_WRITE_WINDOW];
+        long n = 0;
+        for (; n < SHIM_WRITE_WINDOW && idx + n < cnt; n++) {
+            window[n] = iov[idx + n];
+        }
+        window[0].iov_base = (char*)window[0].iov_base + offset;
+        window[0].iov_len -= offset;
+        rv = shim_rawSyscall(SYS_pwritev2, a[0], (long)window, n, -1, 0, RWF_NOWAIT);
+    }
+}
+
+static long _shim_cooperativeIo(long nr, const long* a, short events) {
+    if (events == POLLOUT) {
+        return _shim_cooperativeWrite(nr, a);
+    }
+    bool nonblock;
+    long rv = _shim_awaitReady(a[0], events, &nonblock);
+    return rv < 0 ? rv : _shim_native(nr, a);
 }
 
 /* Parks the thread in the simulator until one of `fds` is ready or `timeout_ns` (simulated; -1:
