@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/uio.h>
 #include <sys/syscall.h>
@@ -840,6 +841,19 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
         case SYS_prctl:
             if (args[0] == PR_SET_SYSCALL_USER_DISPATCH) {
                 return -EINVAL;
+            }
+            return shim_ipcSyscall(nr, args);
+        case SYS_prlimit64:
+            /* The caller's own limits, named by 0 or its virtual pid: the kernel's, natively. */
+            if ((int)args[0] == 0 || (int)args[0] == shim_thread.channel->vpid) {
+                long self[6] = {0, args[1], args[2], args[3], 0, 0};
+                return _shim_native(nr, self);
+            }
+            return shim_ipcSyscall(nr, args);
+        case SYS_getrusage:
+            /* Only RUSAGE_CHILDREN needs umbra, which collects the children. */
+            if ((int)args[0] != RUSAGE_CHILDREN) {
+                return _shim_native(nr, args);
             }
             return shim_ipcSyscall(nr, args);
         case SYS_clone:

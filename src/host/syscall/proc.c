@@ -257,12 +257,13 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
         }
         if (rusage_addr != 0) {
             struct rusage ru;
-            memset(&ru, 0, sizeof(ru));
+            process_getUsage(child, &ru);
             if (process_writeMemory(ctx->process, rusage_addr, &ru, sizeof(ru)) != 0) {
                 return syscall_done(-EFAULT);
             }
         }
         int32_t vpid = process_getVirtualPid(child);
+        process_addChildUsage(ctx->process, child);
         process_reap(child);
         return syscall_done(vpid);
     }
@@ -285,6 +286,7 @@ SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
     int64_t id = (int32_t)ctx->args[1];
     uint64_t info_addr = (uint64_t)ctx->args[2];
     int64_t options = (int32_t)ctx->args[3];
+    uint64_t rusage_addr = (uint64_t)ctx->args[4];
     if (options & ~(int64_t)(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD |
                              __WCLONE | __WALL) ||
         !(options & (WEXITED | WSTOPPED | WCONTINUED))) {
@@ -339,7 +341,15 @@ SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
     if (info_addr != 0 && process_writeMemory(ctx->process, info_addr, &info, sizeof(info)) != 0) {
         return syscall_done(-EFAULT);
     }
+    if (child != NULL && rusage_addr != 0) { /* as Linux: untouched when nothing was found */
+        struct rusage ru;
+        process_getUsage(child, &ru);
+        if (process_writeMemory(ctx->process, rusage_addr, &ru, sizeof(ru)) != 0) {
+            return syscall_done(-EFAULT);
+        }
+    }
     if (child != NULL && !(options & WNOWAIT)) {
+        process_addChildUsage(ctx->process, child);
         process_reap(child);
     }
     return syscall_done(0);
