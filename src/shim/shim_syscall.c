@@ -56,21 +56,34 @@ static const unsigned char _shim_class[SYSCALL_NUMBER_LIMIT] = {
  * Emulated /dev/urandom descriptors.
  * ---------------------------------------------------------------------------------------------- */
 
-#define SHIM_MAX_RANDOM_FD 4096
-static uint64_t _shim_randomFds[SHIM_MAX_RANDOM_FD / 64];
+/* Descriptor marks cover Linux's default fs.nr_open, the most RLIMIT_NOFILE can reach without a
+ * sysctl. They live in bss, so only pages of numbers actually used cost memory; _shim_fdHigh
+ * bounds the numbers ever marked, so clearing a range does not walk them all. */
+#define SHIM_MAX_FD (1 << 20)
+static uint64_t _shim_randomFds[SHIM_MAX_FD / 64];
+static long _shim_fdHigh = -1;
+
+/* Threads run native calls side by side: the marks are updated atomically. */
+static void _shim_noteFd(long fd) {
+    long high = __atomic_load_n(&_shim_fdHigh, __ATOMIC_RELAXED);
+    while (fd > high && !__atomic_compare_exchange_n(&_shim_fdHigh, &high, fd, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
 
 bool shim_isRandomFd(long fd) {
-    return fd >= 0 && fd < SHIM_MAX_RANDOM_FD && (_shim_randomFds[fd / 64] >> (fd % 64)) & 1;
+    return fd >= 0 && fd < SHIM_MAX_FD && (_shim_randomFds[fd / 64] >> (fd % 64)) & 1;
 }
 
 void shim_setRandomFd(long fd, bool on) {
-    if (fd < 0 || fd >= SHIM_MAX_RANDOM_FD) {
+    if (fd < 0 || fd >= SHIM_MAX_FD) {
         return;
     }
     if (on) {
-        _shim_randomFds[fd / 64] |= 1ULL << (fd % 64);
+        _shim_noteFd(fd);
+        __atomic_fetch_or(&_shim_randomFds[fd / 64], 1ULL << (fd % 64), __ATOMIC_RELAXED);
     } else {
-        _shim_randomFds[fd / 64] &= ~(1ULL << (fd % 64));
+        __atomic_fetch_and(&_shim_randomFds[fd / 64], ~(1ULL << (fd % 64)), __ATOMIC_RELAXED);
     }
 }
 
@@ -79,16 +92,19 @@ static long _shim_sigprocmask(const long* a);
 
 /* What a descriptor is, as far as blocking goes: cached per fd, reset when the number is reused. */
 enum { FD_KIND_UNKNOWN = 0, FD_KIND_NEVER_BLOCKS, FD_KIND_MAY_BLOCK };
-static unsigned char _shim_fdKind[SHIM_MAX_RANDOM_FD];
+static unsigned char _shim_fdKind[SHIM_MAX_FD];
 
 static void _shim_setFdKind(long fd, unsigned char kind) {
-    if (fd >= 0 && fd < SHIM_MAX_RANDOM_FD) {
+    if (fd >= 0 && fd < SHIM_MAX_FD) {
+        if (kind != FD_KIND_UNKNOWN) {
+            _shim_noteFd(fd);
+        }
         _shim_fdKind[fd] = kind;
     }
 }
 
 static unsigned char _shim_getFdKind(long fd) {
-    if (fd < 0 || fd >= SHIM_MAX_RANDOM_FD) {
+    if (fd < 0 || fd >= SHIM_MAX_FD) {
         return FD_KIND_MAY_BLOCK;
     }
     if (_shim_fdKind[fd] == FD_KIND_UNKNOWN) {
@@ -98,9 +114,9 @@ static unsigned char _shim_getFdKind(long fd) {
         }
         /* Regular files, directories and block devices never block; pipes, sockets, terminals
          * and other character devices may. */
-        _shim_fdKind[fd] = (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
-                               ? FD_KIND_NEVER_BLOCKS
-                               : FD_KIND_MAY_BLOCK;
+        _shim_setFdKind(fd, (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+                                ? FD_KIND_NEVER_BLOCKS
+                                : FD_KIND_MAY_BLOCK);
     }
     return _shim_fdKind[fd];
 }
@@ -444,9 +460,9 @@ static long _shim_fdCall(long nr, const long* a) {
              * nothing yet (the exec that does starts a fresh shim). */
             long rv = _shim_native(nr, a);
             if (rv == 0 && !(a[2] & CLOSE_RANGE_CLOEXEC)) {
-                unsigned long last = (unsigned long)(unsigned)a[1];
-                for (unsigned long fd = (unsigned)a[0]; fd <= last && fd < SHIM_MAX_RANDOM_FD;
-                     fd++) {
+                long high = __atomic_load_n(&_shim_fdHigh, __ATOMIC_RELAXED);
+                long last = (long)(unsigned)a[1] < high ? (long)(unsigned)a[1] : high;
+                for (long fd = (long)(unsigned)a[0]; fd <= last; fd++) {
                     shim_setRandomFd((long)fd, false);
                     _shim_setFdKind((long)fd, FD_KIND_UNKNOWN);
                 }
@@ -474,7 +490,8 @@ static long _shim_fdCall(long nr, const long* a) {
             long rv = _shim_native(nr, a);
             if (dupfd && rv >= 0 && rv != a[0]) {
                 shim_setRandomFd(rv, was);
-                _shim_setFdKind(rv, _shim_fdKind[a[0] < SHIM_MAX_RANDOM_FD ? a[0] : 0]);
+                _shim_setFdKind(rv, a[0] >= 0 && a[0] < SHIM_MAX_FD ? _shim_fdKind[a[0]]
+                                                                           : FD_KIND_UNKNOWN);
             }
             return rv;
         }

@@ -1,8 +1,9 @@
 /* The descriptor table (issue 4): the lowest free number; dup, dup2, dup3; fcntl's F_DUPFD,
  * F_DUPFD_CLOEXEC, F_GETFD/F_SETFD and F_GETFL/F_SETFL; close; close_range (plain,
  * CLOSE_RANGE_CLOEXEC, CLOSE_RANGE_UNSHARE); close-on-exec across exec (the program re-executes
- * itself and checks its descriptors in the new image); RLIMIT_NOFILE enforced with EMFILE; a table
- * shared by clone(CLONE_FILES) vs copied by fork, and unshare(CLONE_FILES). */
+ * itself and checks its descriptors in the new image); RLIMIT_NOFILE enforced with EMFILE;
+ * high descriptor numbers; a table shared by clone(CLONE_FILES) vs copied by fork, and
+ * unshare(CLONE_FILES). */
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sched.h>
@@ -347,6 +348,65 @@ static void test_nofile_limit(void) {
     child_done();
 }
 
+/* Numbers far above the usual: a /dev/urandom descriptor moved there still reads random bytes, and a
+ * pipe brought back down from there with F_DUPFD still waits for its writer (not a regular file's
+ * behaviour borrowed from another number). */
+static void test_high_numbers(void) {
+    pid_t pid = new_child(0);
+    if (pid != 0) {
+        expect_clean_exit(pid);
+        return;
+    }
+    /* As high as the hard limit allows (raising it takes CAP_SYS_RESOURCE). */
+    struct rlimit rl;
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+    if (rl.rlim_max < 8192) {
+        printf("SKIPPED: high descriptor numbers: the hard RLIMIT_NOFILE is only %llu\n",
+               (unsigned long long)rl.rlim_max);
+        child_done();
+    }
+    rl.rlim_cur = rl.rlim_max > 70000 ? 70000 : rl.rlim_max;
+    CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+    int high = (int)rl.rlim_cur - 1, high2 = (int)rl.rlim_cur - 2;
+    int r = open("/dev/urandom", O_RDONLY);
+    ASSERT(r >= 0);
+    CHECK_EQ_LL(dup2(r, high), high);
+    CHECK(close(r) == 0);
+    unsigned char buf[32] = {0};
+    CHECK_EQ_LL(read(high, buf, sizeof(buf)), sizeof(buf));
+    int nonzero = 0;
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        nonzero += buf[i] != 0;
+    }
+    CHECK(nonzero > 16);
+    CHECK(close(high) == 0);
+
+    /* fd 0 becomes a regular file the shim has seen. */
+    int file = open("high.tmp", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    ASSERT(file >= 0);
+    unlink("high.tmp");
+    CHECK_EQ_LL(dup2(file, 0), 0);
+    CHECK_EQ_LL(read(0, buf, 1), 0);
+    int p[2];
+    ASSERT(pipe(p) == 0);
+    CHECK_EQ_LL(dup2(p[0], high2), high2);
+    close(p[0]);
+    int low = fcntl(high2, F_DUPFD, 3);
+    CHECK(low >= 3 && low < 100);
+    close(high2);
+    pid_t writer = new_child(0);
+    if (writer == 0) {
+        usleep(200000);
+        _exit(write(p[1], "w", 1) == 1 ? 0 : 1);
+    }
+    close(p[1]);
+    CHECK_EQ_LL(read(low, buf, sizeof(buf)), 1);
+    CHECK_EQ_LL(buf[0], 'w');
+    CHECK_EQ_LL(read(low, buf, sizeof(buf)), 0);
+    expect_clean_exit(writer);
+    child_done();
+}
+
 static void test_shared_table(void) {
     /* fork copies the table: changes in the child stay there. */
     int mine = open_null(0);
@@ -405,6 +465,7 @@ int main(int argc, char** argv) {
     test_close_range();
     test_exec();
     test_nofile_limit();
+    test_high_numbers();
     test_shared_table();
     test_done();
     return 0;
