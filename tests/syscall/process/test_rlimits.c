@@ -152,6 +152,11 @@ static void test_usage_of_children(void) {
      * child's wait4 usage and then in ours; the peak is the largest, not a sum. */
     pid = new_child();
     if (pid == 0) {
+        /* A new process starts with nothing, whatever its parent reaped. */
+        struct rusage fresh;
+        CHECK(getrusage(RUSAGE_CHILDREN, &fresh) == 0);
+        CHECK_EQ_LL(cpu_us(&fresh), 0);
+        CHECK_EQ_LL(fresh.ru_maxrss, 0);
         pid_t g = new_child();
         if (g == 0) {
             burn_cpu(60);
