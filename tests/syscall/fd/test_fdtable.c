@@ -348,9 +348,9 @@ static void test_nofile_limit(void) {
     child_done();
 }
 
-/* Numbers far above the usual: a /dev/urandom descriptor moved there still reads random bytes, and a
- * pipe brought back down from there with F_DUPFD still waits for its writer (not a regular file's
- * behaviour borrowed from another number). */
+/* Numbers far above the usual: a /dev/urandom descriptor moved there still reads random bytes,
+ * and a pipe brought back down from there with F_DUPFD still waits for its writer (not a regular
+ * file's behaviour borrowed from another number). */
 static void test_high_numbers(void) {
     pid_t pid = new_child(0);
     if (pid != 0) {

@@ -221,10 +221,10 @@ static void test_getdents(void) {
             struct dirent64_raw* d = (struct dirent64_raw*)(buf + off);
             n_entries++;
             const char* name = d->d_name;
-            int bit = strcmp(name, ".") == 0    ? 1
-                      : strcmp(name, "..") == 0 ? 2
-                      : strcmp(name, "f1") == 0 ? 4
-                      : strcmp(name, "f2") == 0 ? 8
+            int bit = strcmp(name, ".") == 0     ? 1
+                      : strcmp(name, "..") == 0  ? 2
+                      : strcmp(name, "f1") == 0  ? 4
+                      : strcmp(name, "f2") == 0  ? 8
                       : strcmp(name, "sub") == 0 ? 16
                       : strcmp(name, "ln") == 0  ? 32
                                                  : 64;

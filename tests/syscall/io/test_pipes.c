@@ -251,8 +251,8 @@ static void test_blocked_writer(void) {
         close(p[0]);
         ssize_t n = write(p[1], data, TOTAL);
         long long waited = now_ns() - start;
-        bool ok = n == TOTAL && waited >= 1000000000LL &&
-                  (!running_in_sim() || waited == 1000000000LL);
+        bool ok =
+            n == TOTAL && waited >= 1000000000LL && (!running_in_sim() || waited == 1000000000LL);
         if (!ok) {
             printf("writer: write returned %zd after %lld ns\n", n, waited);
         }

@@ -174,8 +174,8 @@ static void test_usage_of_children(void) {
     memset(&wru, 0, sizeof(wru));
     CHECK_EQ_LL(wait4(pid, &status, 0, &wru), pid);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK(cpu_us(&wru) >= 60000);          /* the grandchild's time */
-    CHECK(wru.ru_maxrss >= 48 * 1024);     /* and its peak */
+    CHECK(cpu_us(&wru) >= 60000);      /* the grandchild's time */
+    CHECK(wru.ru_maxrss >= 48 * 1024); /* and its peak */
     CHECK(getrusage(RUSAGE_CHILDREN, &ru) == 0);
     /* The kernel adds nanoseconds and rounds once: within a microsecond per term. */
     long long sum = after_first + cpu_us(&wru);
