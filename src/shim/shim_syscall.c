@@ -29,8 +29,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
-#include <sys/uio.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "lib/syscall_names.h"
 

@@ -336,7 +336,6 @@ static void test_limits_other(void) {
     /* A reaped child is gone. */
     CHECK_ERRNO(prlimit(pid, RLIMIT_CORE, NULL, &old), ESRCH);
     CHECK_ERRNO(prlimit(-5, RLIMIT_CORE, NULL, &old), ESRCH);
-
     close(go[0]);
     close(go[1]);
     close(report[0]);
