@@ -215,7 +215,7 @@ static bool _managedthread_awaitMessage(ManagedThread* t) {
         }
         int status = 0;
         pid_t pid = process_getNativePid(t->process);
-        if (waitpid(pid, &status, WNOHANG | __WALL) == pid) {
+        if (process_waitNative(t->process, WNOHANG, &status) == pid) {
             process_handleExit(t->process, status);
             return false;
         }
@@ -386,8 +386,7 @@ static bool _managedthread_handle(ManagedThread* t) {
         case SYSCALL_NATIVE_EXIT: {
             _managedthread_reply(t, IPC_MSG_NATIVE_EXIT);
             int status = 0;
-            pid_t pid = process_getNativePid(p);
-            while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {
+            while (process_waitNative(p, 0, &status) < 0 && errno == EINTR) {
             }
             process_handleExit(p, status);
             return false;

@@ -58,6 +58,8 @@ struct _Process {
     uint64_t itimer_generation;    /* bumped on every arm, so stale expiry events do nothing */
     int pdeathsig;                 /* PR_SET_PDEATHSIG: sent when the parent ends (0: none) */
     bool subreaper;                /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
+    struct rusage usage;           /* its own, from wait4 once the native process ended */
+    struct rusage children_usage;  /* RUSAGE_CHILDREN: reaped children's, theirs included */
 };
 
 static unsigned _process_unexpectedEnds; /* atomic: over all hosts */
@@ -449,7 +451,7 @@ void process_stopAtEnd(Process* process) {
     }
     kill(process->native_pid, SIGKILL);
     int status = 0;
-    while (waitpid(process->native_pid, &status, __WALL) < 0 && errno == EINTR) {
+    while (process_waitNative(process, 0, &status) < 0 && errno == EINTR) {
     }
     process->zombie = true;
     process->wait_status = status;
@@ -574,7 +576,7 @@ int process_sendSignal(Process* process, ManagedThread* to, const siginfo_t* inf
          * makes another syscall: kill it natively now and collect its (genuine) status. */
         kill(process->native_pid, SIGKILL);
         int status = 0;
-        while (waitpid(process->native_pid, &status, __WALL) < 0 && errno == EINTR) {
+        while (process_waitNative(process, 0, &status) < 0 && errno == EINTR) {
         }
         process_handleExit(process, status);
         return 0;
@@ -853,4 +855,55 @@ void process_setChildSubreaper(Process* process, bool on) {
 
 bool process_isChildSubreaper(const Process* process) {
     return process->subreaper;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Resource usage.
+ * ---------------------------------------------------------------------------------------------- */
+
+pid_t process_waitNative(Process* process, int options, int* status) {
+    struct rusage ru;
+    pid_t rv = wait4(process->native_pid, status, options | __WALL, &ru);
+    if (rv == process->native_pid) {
+        process->usage = ru;
+    }
+    return rv;
+}
+
+static void _process_addTime(struct timeval* sum, struct timeval add) {
+    sum->tv_sec += add.tv_sec;
+    sum->tv_usec += add.tv_usec;
+    if (sum->tv_usec >= 1000000) {
+        sum->tv_sec++;
+        sum->tv_usec -= 1000000;
+    }
+}
+
+/* Adds `add` into `sum` as Linux accumulates children: times and counts add up, the peak resident
+ * set is the largest. */
+static void _process_addUsage(struct rusage* sum, const struct rusage* add) {
+    _process_addTime(&sum->ru_utime, add->ru_utime);
+    _process_addTime(&sum->ru_stime, add->ru_stime);
+    sum->ru_maxrss = MAX(sum->ru_maxrss, add->ru_maxrss);
+    sum->ru_minflt += add->ru_minflt;
+    sum->ru_majflt += add->ru_majflt;
+    sum->ru_inblock += add->ru_inblock;
+    sum->ru_oublock += add->ru_oublock;
+    sum->ru_nvcsw += add->ru_nvcsw;
+    sum->ru_nivcsw += add->ru_nivcsw;
+}
+
+void process_getUsage(const Process* process, struct rusage* out) {
+    *out = process->usage;
+    _process_addUsage(out, &process->children_usage);
+}
+
+void process_getChildrenUsage(const Process* process, struct rusage* out) {
+    *out = process->children_usage;
+}
+
+void process_addChildUsage(Process* parent, const Process* child) {
+    struct rusage all;
+    process_getUsage(child, &all);
+    _process_addUsage(&parent->children_usage, &all);
 }

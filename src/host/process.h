@@ -4,7 +4,7 @@
  * (those started from the config, and orphans), at once.
  *
  * Every managed process is a native child of umbra (the shim forks with CLONE_PARENT), so umbra
- * collects the genuine native wait status of each with waitpid(__WALL), and each dies with umbra
+ * collects the genuine native wait status of each with wait4(__WALL), and each dies with umbra
  * (PR_SET_PDEATHSIG). The simulator's view of parents, children, groups and sessions is virtual.
  *
  * Threading: like everything on a host, only touched by the thread running the host. */
@@ -16,6 +16,7 @@
 #include <glib.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "host/host.h"
@@ -82,9 +83,10 @@ void process_setVforkParent(Process* process, ManagedThread* parent);
 /* Called when the process execs or ends: wakes a waiting vfork parent. */
 void process_releaseVforkParent(Process* process);
 
-/* The native process ended with `wait_status` (already collected with waitpid): becomes a zombie,
- * wakes its parent, reparents its children to init, and is reaped at once if its parent is init
- * (checking expected_final_state for processes from the config). May free `process`. */
+/* The native process ended with `wait_status` (already collected with process_waitNative):
+ * becomes a zombie, wakes its parent, reparents its children to init, and is reaped at once if its
+ * parent is init (checking expected_final_state for processes from the config). May free
+ * `process`. */
 void process_handleExit(Process* process, int wait_status);
 
 /* A parent reaps its zombie child `child` (wait4): frees it. */
@@ -146,6 +148,21 @@ void process_setParentDeathSignal(Process* process, int sig);
 int process_getParentDeathSignal(const Process* process);
 void process_setChildSubreaper(Process* process, bool on);
 bool process_isChildSubreaper(const Process* process);
+
+/* Resource usage. umbra, not the virtual parent, is each process's native parent, so the kernel
+ * cannot add a child's usage to its virtual parent's RUSAGE_CHILDREN: umbra keeps the usage that
+ * wait4 reports when it collects a native process, and adds it (with that process's own reaped
+ * children's) to the parent's when the parent reaps it, as Linux's wait does. */
+
+/* wait4(native pid, status, options | __WALL): the native status, and the usage kept once the
+ * process ended. Returns what wait4 returns (errno set on -1). */
+pid_t process_waitNative(Process* process, int options, int* status);
+/* A reaped process's usage as wait4 reports it to its parent: its own and its reaped children's. */
+void process_getUsage(const Process* process, struct rusage* out);
+/* RUSAGE_CHILDREN: the usage of the process's reaped children (and of theirs). */
+void process_getChildrenUsage(const Process* process, struct rusage* out);
+/* `parent` reaps `child` with wait: the child's usage becomes part of the parent's children's. */
+void process_addChildUsage(Process* parent, const Process* child);
 
 /* At stop_time: kills the native process and records it as still running. */
 void process_stopAtEnd(Process* process);

@@ -334,7 +334,7 @@ static bool _routing_fillRow(RoutingScratch* s, RoutingTable* t, const igraph_in
  */
 static bool _routing_fillBatch(RoutingScratch* s, RoutingTable* t, const igraph_integer_t* vertices,
                                size_t first, size_t count, GError** error) {
-    igraph_vector_int_t from;
+    igraph_vector_int_t from = {0}; /* filled by the view; gcc -O0 cannot see that */
     igraph_vector_int_view(&from, vertices + first, (igraph_integer_t)count);
     if (igraph_distances_dijkstra(&s->arcs->ig, &s->dist, igraph_vss_vector(&from),
                                   igraph_vss_all(), &s->arcs->weights,

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
@@ -143,8 +144,32 @@ int shim_armDispatch(void) {
                                 (long)&shim_thread.selector, 0);
 }
 
-int shim_connect(const char* path) {
+/* Opens the channel file. A program may have filled its descriptor table up to RLIMIT_NOFILE and
+ * then forked (which needs no descriptor in Linux): the soft limit is then raised by one for the
+ * open and put back at once, so the program never sees the shim's descriptor. */
+static long _shim_openChannel(const char* path) {
     long fd = shim_rawSyscall(SYS_openat, AT_FDCWD, (long)path, O_RDWR | O_CLOEXEC, 0, 0, 0);
+    if (fd != -EMFILE) {
+        return fd;
+    }
+    struct rlimit old, raised;
+    if (shim_rawSyscall(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&old, 0, 0) != 0 ||
+        old.rlim_cur == RLIM_INFINITY) {
+        return fd;
+    }
+    raised.rlim_cur = old.rlim_cur + 1;
+    /* At the hard limit only a process with CAP_SYS_RESOURCE may go past it. */
+    raised.rlim_max = old.rlim_max > raised.rlim_cur ? old.rlim_max : raised.rlim_cur;
+    if (shim_rawSyscall(SYS_prlimit64, 0, RLIMIT_NOFILE, (long)&raised, 0, 0, 0) != 0) {
+        return fd;
+    }
+    fd = shim_rawSyscall(SYS_openat, AT_FDCWD, (long)path, O_RDWR | O_CLOEXEC, 0, 0, 0);
+    shim_rawSyscall(SYS_prlimit64, 0, RLIMIT_NOFILE, (long)&old, 0, 0, 0);
+    return fd;
+}
+
+int shim_connect(const char* path) {
+    long fd = _shim_openChannel(path);
     if (fd < 0) {
         return (int)fd;
     }

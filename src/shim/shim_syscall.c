@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -26,8 +27,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "lib/syscall_names.h"
 
@@ -53,21 +56,34 @@ static const unsigned char _shim_class[SYSCALL_NUMBER_LIMIT] = {
  * Emulated /dev/urandom descriptors.
  * ---------------------------------------------------------------------------------------------- */
 
-#define SHIM_MAX_RANDOM_FD 4096
-static uint64_t _shim_randomFds[SHIM_MAX_RANDOM_FD / 64];
+/* Descriptor marks cover Linux's default fs.nr_open, the most RLIMIT_NOFILE can reach without a
+ * sysctl. They live in bss, so only pages of numbers actually used cost memory; _shim_fdHigh
+ * bounds the numbers ever marked, so clearing a range does not walk them all. */
+#define SHIM_MAX_FD (1 << 20)
+static uint64_t _shim_randomFds[SHIM_MAX_FD / 64];
+static long _shim_fdHigh = -1;
+
+/* Threads run native calls side by side: the marks are updated atomically. */
+static void _shim_noteFd(long fd) {
+    long high = __atomic_load_n(&_shim_fdHigh, __ATOMIC_RELAXED);
+    while (fd > high && !__atomic_compare_exchange_n(&_shim_fdHigh, &high, fd, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
 
 bool shim_isRandomFd(long fd) {
-    return fd >= 0 && fd < SHIM_MAX_RANDOM_FD && (_shim_randomFds[fd / 64] >> (fd % 64)) & 1;
+    return fd >= 0 && fd < SHIM_MAX_FD && (_shim_randomFds[fd / 64] >> (fd % 64)) & 1;
 }
 
 void shim_setRandomFd(long fd, bool on) {
-    if (fd < 0 || fd >= SHIM_MAX_RANDOM_FD) {
+    if (fd < 0 || fd >= SHIM_MAX_FD) {
         return;
     }
     if (on) {
-        _shim_randomFds[fd / 64] |= 1ULL << (fd % 64);
+        _shim_noteFd(fd);
+        __atomic_fetch_or(&_shim_randomFds[fd / 64], 1ULL << (fd % 64), __ATOMIC_RELAXED);
     } else {
-        _shim_randomFds[fd / 64] &= ~(1ULL << (fd % 64));
+        __atomic_fetch_and(&_shim_randomFds[fd / 64], ~(1ULL << (fd % 64)), __ATOMIC_RELAXED);
     }
 }
 
@@ -78,16 +94,19 @@ static long _shim_sigaltstack(const long* a);
 
 /* What a descriptor is, as far as blocking goes: cached per fd, reset when the number is reused. */
 enum { FD_KIND_UNKNOWN = 0, FD_KIND_NEVER_BLOCKS, FD_KIND_MAY_BLOCK };
-static unsigned char _shim_fdKind[SHIM_MAX_RANDOM_FD];
+static unsigned char _shim_fdKind[SHIM_MAX_FD];
 
 static void _shim_setFdKind(long fd, unsigned char kind) {
-    if (fd >= 0 && fd < SHIM_MAX_RANDOM_FD) {
+    if (fd >= 0 && fd < SHIM_MAX_FD) {
+        if (kind != FD_KIND_UNKNOWN) {
+            _shim_noteFd(fd);
+        }
         _shim_fdKind[fd] = kind;
     }
 }
 
 static unsigned char _shim_getFdKind(long fd) {
-    if (fd < 0 || fd >= SHIM_MAX_RANDOM_FD) {
+    if (fd < 0 || fd >= SHIM_MAX_FD) {
         return FD_KIND_MAY_BLOCK;
     }
     if (_shim_fdKind[fd] == FD_KIND_UNKNOWN) {
@@ -97,9 +116,9 @@ static unsigned char _shim_getFdKind(long fd) {
         }
         /* Regular files, directories and block devices never block; pipes, sockets, terminals
          * and other character devices may. */
-        _shim_fdKind[fd] = (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
-                               ? FD_KIND_NEVER_BLOCKS
-                               : FD_KIND_MAY_BLOCK;
+        _shim_setFdKind(fd, (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+                                ? FD_KIND_NEVER_BLOCKS
+                                : FD_KIND_MAY_BLOCK);
     }
     return _shim_fdKind[fd];
 }
@@ -107,14 +126,17 @@ static unsigned char _shim_getFdKind(long fd) {
 /* Descriptors umbra emulates on a native placeholder eventfd (host/emulated_fd.h): the shim must
  * route a signalfd's reads, and refuse writes to both kinds, as their own files would. */
 enum { SHIM_FD_PLAIN = 0, SHIM_FD_SIGNALFD, SHIM_FD_TIMERFD };
-static unsigned char _shim_fdEmulated[SHIM_MAX_RANDOM_FD];
+static unsigned char _shim_fdEmulated[SHIM_MAX_FD];
 
 static unsigned char _shim_getFdEmulated(long fd) {
-    return fd >= 0 && fd < SHIM_MAX_RANDOM_FD ? _shim_fdEmulated[fd] : SHIM_FD_PLAIN;
+    return fd >= 0 && fd < SHIM_MAX_FD ? _shim_fdEmulated[fd] : SHIM_FD_PLAIN;
 }
 
 static void _shim_setFdEmulated(long fd, unsigned char kind) {
-    if (fd >= 0 && fd < SHIM_MAX_RANDOM_FD) {
+    if (fd >= 0 && fd < SHIM_MAX_FD) {
+        if (kind != SHIM_FD_PLAIN) {
+            _shim_noteFd(fd);
+        }
         _shim_fdEmulated[fd] = kind;
     }
 }
@@ -168,17 +190,22 @@ static long _shim_signalfdRead(const long* a) {
  * blocking native call would stall the whole host, since the simulator runs one thread at a time
  * and the peer would never run. So the shim only makes the call once the descriptor is ready,
  * and otherwise asks the simulator to park the thread until it is (UMBRA_SYSCALL_NATIVE_WAIT).
- * Writes to a pipe are cut to the free space, so they never block either. */
-static long _shim_cooperativeIo(long nr, const long* a, short events) {
-    long fd = a[0];
+ * Returns 0 when the call is to be made now (ready, or it fails at once: a bad descriptor, the
+ * wrong direction, or O_NONBLOCK, which *nonblock then reports), or -EINTR. */
+static long _shim_awaitReady(long fd, short events, bool* nonblock) {
+    *nonblock = false;
     for (;;) {
         struct pollfd pfd = {.fd = (int)fd, .events = events};
         if (shim_rawSyscall(SYS_poll, (long)&pfd, 1, 0, 0, 0, 0) != 0) {
-            break; /* ready, or an error the call itself will report */
+            return 0; /* ready, or an error the call itself will report */
         }
         long fl = shim_rawSyscall(SYS_fcntl, fd, F_GETFL, 0, 0, 0, 0);
         if (fl < 0 || (fl & O_NONBLOCK)) {
-            break; /* the program asked not to wait: the native call says EAGAIN */
+            *nonblock = fl >= 0;
+            return 0; /* the program asked not to wait: the native call says EAGAIN */
+        }
+        if ((fl & O_ACCMODE) == (events == POLLIN ? O_WRONLY : O_RDONLY)) {
+            return 0; /* never ready that way: the native call says EBADF */
         }
         long args[6] = {(long)&pfd, 1, -1, 1 /* restartable */, 0, 0};
         long rv = shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
@@ -186,12 +213,21 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
             return rv; /* EINTR: a signal arrived while parked */
         }
     }
-    /* A pipe that polls writable takes PIPE_BUF bytes without blocking; a larger write is cut
-     * to the free space. */
+}
+
+/* Writes without RWF_NOWAIT support (pipes on older kernels; eventfds, terminals): a pipe
+ * that polls writable takes PIPE_BUF bytes without blocking, so a larger write is cut to the free
+ * space (a short write). */
+static long _shim_writeWhenReady(long nr, const long* a) {
+    bool nonblock;
+    long rv = _shim_awaitReady(a[0], POLLOUT, &nonblock);
+    if (rv < 0) {
+        return rv;
+    }
     if (nr == SYS_write && a[2] > PIPE_BUF) {
-        long cap = shim_rawSyscall(SYS_fcntl, fd, F_GETPIPE_SZ, 0, 0, 0, 0);
+        long cap = shim_rawSyscall(SYS_fcntl, a[0], F_GETPIPE_SZ, 0, 0, 0, 0);
         int queued = 0;
-        if (cap > 0 && shim_rawSyscall(SYS_ioctl, fd, FIONREAD, (long)&queued, 0, 0, 0) == 0) {
+        if (cap > 0 && shim_rawSyscall(SYS_ioctl, a[0], FIONREAD, (long)&queued, 0, 0, 0) == 0) {
             long space = cap - queued;
             if (space > 0 && a[2] > space) {
                 long capped[6] = {a[0], a[1], space, 0, 0, 0};
@@ -200,6 +236,79 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
         }
     }
     return _shim_native(nr, a);
+}
+
+#define SHIM_WRITE_WINDOW 8 /* iovecs passed per native call after a partial write */
+
+/* write and writev on a descriptor that may block. Linux's blocking write to a pipe returns only
+ * once everything is written (or a signal or error stops it after some bytes, which it then
+ * counts), however much more than the capacity it is. The shim writes what fits without blocking
+ * (pwritev2 with RWF_NOWAIT, offset -1: the file position, as write), parks until the reader made
+ * room, and goes on. */
+static long _shim_cooperativeWrite(long nr, const long* a) {
+    struct iovec one = {.iov_base = (void*)a[1], .iov_len = (size_t)a[2]};
+    const struct iovec* iov = nr == SYS_write ? &one : (const struct iovec*)a[1];
+    long cnt = nr == SYS_write ? 1 : a[2];
+    long rv = shim_rawSyscall(SYS_pwritev2, a[0], (long)iov, cnt, -1, 0, RWF_NOWAIT);
+    if (rv == -EOPNOTSUPP) {
+        return _shim_writeWhenReady(nr, a);
+    }
+    if (rv < 0 && rv != -EAGAIN) {
+        return rv; /* the vector was checked first: EFAULT and EINVAL land here */
+    }
+    size_t left = 0;
+    for (long i = 0; i < cnt; i++) {
+        left += iov[i].iov_len;
+    }
+    long total = 0;
+    long idx = 0;      /* the first iovec not fully written */
+    size_t offset = 0; /* bytes of it already written */
+    for (;;) {
+        if (rv > 0) {
+            total += rv;
+            left -= (size_t)rv;
+            for (size_t n = (size_t)rv; n > 0;) {
+                size_t part = iov[idx].iov_len - offset < n ? iov[idx].iov_len - offset : n;
+                n -= part;
+                offset += part;
+                if (offset == iov[idx].iov_len) {
+                    idx++;
+                    offset = 0;
+                }
+            }
+        }
+        if (left == 0) {
+            return total;
+        }
+        if (rv < 0 && rv != -EAGAIN) {
+            return total > 0 ? total : rv; /* EPIPE after some bytes: Linux counts the bytes */
+        }
+        bool nonblock;
+        long wait = _shim_awaitReady(a[0], POLLOUT, &nonblock);
+        if (wait < 0 || nonblock) {
+            return total > 0 ? total : (wait < 0 ? wait : -EAGAIN);
+        }
+        while (idx < cnt && iov[idx].iov_len == 0) {
+            idx++;
+        }
+        struct iovec window[SHIM_WRITE_WINDOW];
+        long n = 0;
+        for (; n < SHIM_WRITE_WINDOW && idx + n < cnt; n++) {
+            window[n] = iov[idx + n];
+        }
+        window[0].iov_base = (char*)window[0].iov_base + offset;
+        window[0].iov_len -= offset;
+        rv = shim_rawSyscall(SYS_pwritev2, a[0], (long)window, n, -1, 0, RWF_NOWAIT);
+    }
+}
+
+static long _shim_cooperativeIo(long nr, const long* a, short events) {
+    if (events == POLLOUT) {
+        return _shim_cooperativeWrite(nr, a);
+    }
+    bool nonblock;
+    long rv = _shim_awaitReady(a[0], events, &nonblock);
+    return rv < 0 ? rv : _shim_native(nr, a);
 }
 
 /* Parks the thread in the simulator until one of `fds` is ready or `timeout_ns` (simulated; -1:
@@ -423,6 +532,21 @@ static long _shim_fdCall(long nr, const long* a) {
             }
             return rv;
         }
+        case SYS_close_range: {
+            /* Closed numbers lose their marks, as with close; CLOSE_RANGE_CLOEXEC closes
+             * nothing yet (the exec that does starts a fresh shim). */
+            long rv = _shim_native(nr, a);
+            if (rv == 0 && !(a[2] & CLOSE_RANGE_CLOEXEC)) {
+                long high = __atomic_load_n(&_shim_fdHigh, __ATOMIC_RELAXED);
+                long last = (long)(unsigned)a[1] < high ? (long)(unsigned)a[1] : high;
+                for (long fd = (long)(unsigned)a[0]; fd <= last; fd++) {
+                    shim_setRandomFd((long)fd, false);
+                    _shim_setFdKind((long)fd, FD_KIND_UNKNOWN);
+                    _shim_setFdEmulated((long)fd, SHIM_FD_PLAIN);
+                }
+            }
+            return rv;
+        }
         case SYS_pipe:
         case SYS_pipe2: {
             long rv = _shim_native(nr, a);
@@ -446,7 +570,8 @@ static long _shim_fdCall(long nr, const long* a) {
             long rv = _shim_native(nr, a);
             if (dupfd && rv >= 0 && rv != a[0]) {
                 shim_setRandomFd(rv, was);
-                _shim_setFdKind(rv, _shim_fdKind[a[0] < SHIM_MAX_RANDOM_FD ? a[0] : 0]);
+                _shim_setFdKind(rv, a[0] >= 0 && a[0] < SHIM_MAX_FD ? _shim_fdKind[a[0]]
+                                                                           : FD_KIND_UNKNOWN);
                 _shim_setFdEmulated(rv, _shim_getFdEmulated(a[0]));
             }
             return rv;
@@ -846,6 +971,19 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
         case SYS_prctl:
             if (args[0] == PR_SET_SYSCALL_USER_DISPATCH) {
                 return -EINVAL;
+            }
+            return shim_ipcSyscall(nr, args);
+        case SYS_prlimit64:
+            /* The caller's own limits, named by 0 or its virtual pid: the kernel's, natively. */
+            if ((int)args[0] == 0 || (int)args[0] == shim_thread.channel->vpid) {
+                long self[6] = {0, args[1], args[2], args[3], 0, 0};
+                return _shim_native(nr, self);
+            }
+            return shim_ipcSyscall(nr, args);
+        case SYS_getrusage:
+            /* Only RUSAGE_CHILDREN needs umbra, which collects the children. */
+            if ((int)args[0] != RUSAGE_CHILDREN) {
+                return _shim_native(nr, args);
             }
             return shim_ipcSyscall(nr, args);
         case SYS_clone:

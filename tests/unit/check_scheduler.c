@@ -18,7 +18,7 @@
 static Host** _make_hosts(size_t n, SimTime stop_time) {
     Host** hosts = calloc(n, sizeof(*hosts));
     for (size_t i = 0; i < n; i++) {
-        char name[16];
+        char name[24]; /* "h" and any size_t: gcc -O0 checks the full range */
         snprintf(name, sizeof(name), "h%zu", i);
         HostParams p = {
             .id = (HostId)i,

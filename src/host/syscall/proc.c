@@ -101,6 +101,23 @@ SyscallReturn syscallhandler_vfork(SyscallContext* ctx) {
     return _proc_clone(ctx, CLONE_VM | CLONE_VFORK | SIGCHLD);
 }
 
+/* unshare: a private copy of the descriptor table, the filesystem context or the SysV semaphore
+ * undo list only changes the caller, natively; namespaces are refused as for clone. */
+SyscallReturn syscallhandler_unshare(SyscallContext* ctx) {
+    static int warned_ns;
+    uint64_t flags = (uint64_t)ctx->args[0];
+    const uint64_t valid = CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
+                           CLONE_SYSVSEM | PROC_NAMESPACE_FLAGS | CLONE_NEWTIME;
+    if (flags & ~valid) {
+        return syscall_done(-EINVAL);
+    }
+    if (flags & (PROC_NAMESPACE_FLAGS | CLONE_NEWTIME)) {
+        _proc_warnOnce(&warned_ns, "unshare of namespaces refused (EPERM)", ctx->process);
+        return syscall_done(-EPERM);
+    }
+    return syscall_native();
+}
+
 SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
     SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
     int32_t vpid = (int32_t)scratch->value;
@@ -275,13 +292,14 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
         }
         if (rusage_addr != 0) {
             struct rusage ru;
-            memset(&ru, 0, sizeof(ru));
+            process_getUsage(child, &ru);
             if (process_writeMemory(ctx->process, rusage_addr, &ru, sizeof(ru)) != 0) {
                 return syscall_done(-EFAULT);
             }
         }
         int32_t vpid = process_getVirtualPid(child);
         if (kind == WAITED_EXITED) {
+            process_addChildUsage(ctx->process, child);
             process_reap(child);
         } else {
             _proc_consumeReport(child, kind);
@@ -306,6 +324,7 @@ SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
     int64_t id = (int32_t)ctx->args[1];
     uint64_t info_addr = (uint64_t)ctx->args[2];
     int64_t options = (int32_t)ctx->args[3];
+    uint64_t rusage_addr = (uint64_t)ctx->args[4];
     if (options & ~(int64_t)(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD |
                              __WCLONE | __WALL) ||
         !(options & (WEXITED | WSTOPPED | WCONTINUED))) {
@@ -359,8 +378,16 @@ SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
     if (info_addr != 0 && process_writeMemory(ctx->process, info_addr, &info, sizeof(info)) != 0) {
         return syscall_done(-EFAULT);
     }
+    if (child != NULL && rusage_addr != 0) { /* as Linux: untouched when nothing was found */
+        struct rusage ru;
+        process_getUsage(child, &ru);
+        if (process_writeMemory(ctx->process, rusage_addr, &ru, sizeof(ru)) != 0) {
+            return syscall_done(-EFAULT);
+        }
+    }
     if (child != NULL && !(options & WNOWAIT)) {
         if (kind == WAITED_EXITED) {
+            process_addChildUsage(ctx->process, child);
             process_reap(child);
         } else {
             _proc_consumeReport(child, kind);
