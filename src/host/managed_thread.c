@@ -276,6 +276,27 @@ static void _managedthread_exitThread(ManagedThread* t) {
     process_removeThread(p, t);
 }
 
+/* The first message of a new image (after execve). Linux's exec ends every other thread of the
+ * process and, if a thread other than the leader exec'd, gives it the leader's pid as its tid:
+ * natively that is done, so umbra forgets the other threads and renames this one. A wake still
+ * queued for a forgotten thread names the leader's tid, so this thread's block epochs continue
+ * past every forgotten thread's, which makes such a wake stale. */
+static void _managedthread_execStarted(ManagedThread* t) {
+    Process* p = t->process;
+    for (size_t i = process_getThreadCount(p); i-- > 0;) {
+        ManagedThread* other = process_getThreadAt(p, i);
+        if (other != t) {
+            t->block_epoch = MAX(t->block_epoch, other->block_epoch);
+            process_removeThread(p, other);
+        }
+    }
+    t->vtid = process_getVirtualPid(p);
+    t->channel->vtid = t->vtid;
+    t->clear_tid_addr = 0; /* the old image's word: the kernel dropped it at the exec */
+    process_resetSignalHandlers(p); /* a new image starts with default handlers */
+    process_releaseVforkParent(p);
+}
+
 /* Handles the message in to_sim. Returns false when the run must stop (blocked, deferred, or the
  * process ended). */
 static bool _managedthread_handle(ManagedThread* t) {
@@ -303,8 +324,7 @@ static bool _managedthread_handle(ManagedThread* t) {
         case IPC_MSG_START:
             if (t->exec_pending) {
                 t->exec_pending = false;
-                process_resetSignalHandlers(p); /* a new image starts with default handlers */
-                process_releaseVforkParent(p);
+                _managedthread_execStarted(t);
             }
             _managedthread_reply(t, IPC_MSG_RUN);
             return true;
