@@ -50,6 +50,8 @@ struct _Process {
     uint64_t itimer_generation;    /* bumped on every arm, so stale expiry events do nothing */
     int pdeathsig;                 /* PR_SET_PDEATHSIG: sent when the parent ends (0: none) */
     bool subreaper;                /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
+    int exit_signal;               /* sent to the parent when this process ends (0: none) */
+    uint64_t pidfd_inode;          /* the pidfs inode of a CLONE_PIDFD pidfd for it (0: none) */
 };
 
 static unsigned _process_unexpectedEnds; /* atomic: over all hosts */
@@ -66,6 +68,7 @@ static Process* _process_new(Host* host, int32_t vpid, int32_t ppid, const char*
     p->pgid = vpid;
     p->sid = vpid;
     p->exe_name = g_strdup(exe_name);
+    p->exit_signal = SIGCHLD;
     p->name = g_strdup_printf("%s.%s.%d", host_getName(host), exe_name, vpid);
     return p;
 }
@@ -324,15 +327,18 @@ static void _process_checkExpectation(Process* p, ProcessEndState actual) {
     }
 }
 
-/* A child of `parent` changed state: wake its threads waiting for a child, send it SIGCHLD. */
-static void _process_notifyParent(Process* parent) {
+/* A child of `parent` changed state: wake its threads waiting for a child, send it the child's
+ * exit signal (SIGCHLD unless the clone named another, or none). */
+static void _process_notifyParent(Process* parent, int sig) {
     if (parent == NULL) {
         return;
     }
     for (size_t i = 0; i < parent->n_threads; i++) {
         managedthread_wakeIfWaitingForChild(parent->threads[i]);
     }
-    process_signal(parent, SIGCHLD);
+    if (sig != 0) {
+        process_signal(parent, sig);
+    }
 }
 
 /* Who adopts the children of `process` when it ends: its nearest living ancestor that is a child
@@ -377,13 +383,14 @@ void process_handleExit(Process* process, int wait_status) {
             continue;
         }
         child->ppid = adopter;
+        child->exit_signal = SIGCHLD; /* as Linux's reparenting does */
         if (child->pdeathsig != 0 && !child->zombie) {
             process_signal(child, child->pdeathsig);
         }
         if (child->zombie && adopter == 1) {
             process_reap(child);
         } else if (child->zombie) {
-            _process_notifyParent(host_lookupProcess(host, adopter));
+            _process_notifyParent(host_lookupProcess(host, adopter), child->exit_signal);
         }
     }
     Process* parent = process->ppid != 1 ? host_lookupProcess(host, process->ppid) : NULL;
@@ -391,7 +398,7 @@ void process_handleExit(Process* process, int wait_status) {
         process_reap(process); /* init's child: reaped at once */
         return;
     }
-    _process_notifyParent(parent);
+    _process_notifyParent(parent, process->exit_signal);
 }
 
 void process_stopAtEnd(Process* process) {
@@ -603,6 +610,26 @@ void process_setParentDeathSignal(Process* process, int sig) {
 
 int process_getParentDeathSignal(const Process* process) {
     return process->pdeathsig;
+}
+
+void process_setParentPid(Process* process, int32_t ppid) {
+    process->ppid = ppid;
+}
+
+int process_getExitSignal(const Process* process) {
+    return process->exit_signal;
+}
+
+void process_setExitSignal(Process* process, int sig) {
+    process->exit_signal = sig;
+}
+
+uint64_t process_getPidfdInode(const Process* process) {
+    return process->pidfd_inode;
+}
+
+void process_setPidfdInode(Process* process, uint64_t inode) {
+    process->pidfd_inode = inode;
 }
 
 void process_setChildSubreaper(Process* process, bool on) {

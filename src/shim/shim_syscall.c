@@ -512,8 +512,8 @@ static long _shim_nativeCloneThread(long flags, long stack, long parent_tid, lon
 }
 
 /* fork, vfork, fork-like clone and thread clone: the simulator answers CLONE (go ahead, with the
- * child's channel) or DONE (an error). */
-static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
+ * child's channel) or DONE (an error). `pidfd_addr` is where CLONE_PIDFD wants the pidfd. */
+static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc) {
     long flags = nr == SYS_clone ? a[0] : SIGCHLD;
     long stack = nr == SYS_clone ? a[1] : 0;
     long parent_tid = nr == SYS_clone ? a[2] : 0;
@@ -522,6 +522,9 @@ static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
     bool thread = (flags & CLONE_THREAD) != 0;
     if (thread && (uc == NULL || stack == 0)) {
         return -ENOSYS; /* a thread can only be resumed from a trapped context, on its own stack */
+    }
+    if (!thread && (flags & CLONE_PIDFD) && pidfd_addr == 0) {
+        return -EINVAL; /* the kernel would have nowhere to put it either */
     }
     IpcChannel* ch = shim_thread.channel;
     IpcMessage* in = _shim_sendSyscall(ch, nr, a);
@@ -551,9 +554,19 @@ static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
             return 0;
         }
     }
-    /* The parent (a new thread never gets here): report the native result, take the answer. */
+    /* The parent (a new thread never gets here). CLONE_PIDFD for a process: the native clone left
+     * it out (umbra is the native parent), so the pidfd is opened now, while the child waits for
+     * its first run. Then report the native result and take the answer. */
+    long pidfd = -1;
+    if (!thread && rv > 0 && (flags & CLONE_PIDFD)) {
+        pidfd = shim_rawSyscall(SYS_pidfd_open, rv, 0, 0, 0, 0, 0);
+        if (pidfd >= 0) {
+            *(int*)pidfd_addr = (int)pidfd;
+        }
+    }
     ch->to_sim.type = IPC_MSG_CLONE_DONE;
     ch->to_sim.args[0] = rv;
+    ch->to_sim.args[1] = pidfd;
     in = _shim_roundTrip(ch);
     if (rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
         *(int*)parent_tid = (int)vtid; /* glibc keeps it as the child's tid */
@@ -576,8 +589,10 @@ static long _shim_clone3(const long* a, ucontext_t* uc) {
     }
     memset(&ca, 0, sizeof(ca));
     memcpy(&ca, (const void*)a[0], size < sizeof(ca) ? size : sizeof(ca));
-    if (ca.set_tid_size != 0 || (ca.flags & 0x200000000ULL /* CLONE_INTO_CGROUP */) ||
-        ca.exit_signal > 64 || (ca.flags & CSIGNAL)) {
+    if (ca.exit_signal > 64 || (ca.flags & CSIGNAL)) {
+        return -EINVAL; /* as the kernel checks them */
+    }
+    if (ca.set_tid_size != 0 || (ca.flags & 0x200000000ULL /* CLONE_INTO_CGROUP */)) {
         return -ENOSYS;
     }
     long args[6] = {
@@ -588,7 +603,7 @@ static long _shim_clone3(const long* a, ucontext_t* uc) {
         (long)ca.tls,
         0,
     };
-    return _shim_clone(SYS_clone, args, uc);
+    return _shim_clone(SYS_clone, args, (long)ca.pidfd, uc);
 }
 
 /* Builds envp for an exec: the program's variables minus LD_PRELOAD and UMBRA_*, then umbra's.
@@ -740,9 +755,13 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
             }
             return shim_ipcSyscall(nr, args);
         case SYS_clone:
+            if ((args[0] & CLONE_PIDFD) && (args[0] & CLONE_PARENT_SETTID)) {
+                return -EINVAL; /* clone has one field for both */
+            }
+            return _shim_clone(nr, args, (args[0] & CLONE_PIDFD) ? args[2] : 0, uc);
         case SYS_fork:
         case SYS_vfork:
-            return _shim_clone(nr, args, uc);
+            return _shim_clone(nr, args, 0, uc);
         case SYS_clone3:
             return _shim_clone3(args, uc);
         case SYS_execve:

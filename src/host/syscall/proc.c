@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,6 +80,13 @@ static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
     }
     int32_t vpid = host_allocateVirtualId(ctx->host);
     Process* child = process_newForked(ctx->host, ctx->process, vpid);
+    if (flags & CLONE_PARENT) {
+        /* A sibling of the caller: its parent waits for it and gets the caller's exit signal. */
+        process_setParentPid(child, process_getParentPid(ctx->process));
+        process_setExitSignal(child, process_getExitSignal(ctx->process));
+    } else {
+        process_setExitSignal(child, (int)(flags & CSIGNAL));
+    }
     ManagedThread* thread = managedthread_new(child, vpid);
     if (thread == NULL) {
         process_free(child);
@@ -99,6 +107,18 @@ SyscallReturn syscallhandler_fork(SyscallContext* ctx) {
 
 SyscallReturn syscallhandler_vfork(SyscallContext* ctx) {
     return _proc_clone(ctx, CLONE_VM | CLONE_VFORK | SIGCHLD);
+}
+
+/* CLONE_PIDFD: the shim opened the pidfd (args[1] of its report); its pidfs inode identifies the
+ * child for waitid(P_PIDFD), also after the native process has been reaped. */
+static void _proc_recordPidfd(SyscallContext* ctx, Process* child, int64_t fd) {
+    gchar* path = g_strdup_printf("/proc/%d/fd/%lld", (int)process_getNativePid(ctx->process),
+                                  (long long)fd);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        process_setPidfdInode(child, (uint64_t)st.st_ino);
+    }
+    g_free(path);
 }
 
 SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
@@ -122,6 +142,9 @@ SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
         return syscall_done(native_result);
     }
     process_setNativePid(child, (pid_t)native_result);
+    if (ctx->args[1] >= 0) {
+        _proc_recordPidfd(ctx, child, ctx->args[1]);
+    }
     managedthread_scheduleRun(process_getMainThread(child));
     if (scratch->flags & CLONE_VFORK) {
         process_setVforkParent(child, ctx->thread);
@@ -192,8 +215,15 @@ SyscallReturn syscallhandler_exit_group(SyscallContext* ctx) {
     return (SyscallReturn){.kind = SYSCALL_NATIVE_EXIT};
 }
 
-static bool _proc_waitMatches(Process* caller, Process* child, int64_t pid) {
+/* Whether `child` is one the caller waits for: its own child matching `pid` (wait4's encoding),
+ * and, as Linux: a "clone" child (exit signal other than SIGCHLD) only with __WCLONE, the others
+ * only without it, any with __WALL. */
+static bool _proc_waitMatches(Process* caller, Process* child, int64_t pid, uint32_t options) {
     if (process_getParentPid(child) != process_getVirtualPid(caller)) {
+        return false;
+    }
+    bool clone_child = process_getExitSignal(child) != SIGCHLD;
+    if (!(options & __WALL) && clone_child != ((options & __WCLONE) != 0)) {
         return false;
     }
     if (pid > 0) {
@@ -208,11 +238,12 @@ static bool _proc_waitMatches(Process* caller, Process* child, int64_t pid) {
 
 /* The first child of the caller matching `pid` (wait4's encoding) that is a zombie, in pid order.
  * Returns it, or NULL with *any saying whether some child matched at all. */
-static Process* _proc_findZombieChild(SyscallContext* ctx, int64_t pid, bool* any) {
+static Process* _proc_findZombieChild(SyscallContext* ctx, int64_t pid, uint32_t options,
+                                      bool* any) {
     *any = false;
     for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
         Process* child = host_getProcess(ctx->host, i);
-        if (_proc_waitMatches(ctx->process, child, pid)) {
+        if (_proc_waitMatches(ctx->process, child, pid, options)) {
             *any = true;
             if (process_isZombie(child)) {
                 return child;
@@ -225,13 +256,13 @@ static Process* _proc_findZombieChild(SyscallContext* ctx, int64_t pid, bool* an
 SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
     int64_t pid = (int32_t)ctx->args[0]; /* int arguments arrive zero-extended */
     uint64_t status_addr = (uint64_t)ctx->args[1];
-    int64_t options = (int32_t)ctx->args[2];
+    uint32_t options = (uint32_t)ctx->args[2];
     uint64_t rusage_addr = (uint64_t)ctx->args[3];
-    if (options & ~(int64_t)(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) {
+    if (options & ~(uint32_t)(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) {
         return syscall_done(-EINVAL);
     }
     bool any;
-    Process* child = _proc_findZombieChild(ctx, pid, &any);
+    Process* child = _proc_findZombieChild(ctx, pid, options, &any);
     if (child != NULL) {
         int status = process_getWaitStatus(child);
         if (status_addr != 0 &&
@@ -262,14 +293,48 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
 /* waitid(idtype, id, infop, options, rusage): exited children only (umbra does not stop or
  * continue processes yet, so WSTOPPED and WCONTINUED never report); WNOWAIT leaves the child
  * waitable. */
+/* The process a pidfd of the caller names: by the native pid in the pidfd's fdinfo while the
+ * native process exists, else by the pidfs inode recorded when CLONE_PIDFD made it (a pidfd from
+ * elsewhere names no process umbra knows: ECHILD, as for a process that is not a child). */
+static int _proc_pidfdTarget(SyscallContext* ctx, int64_t fd, int32_t* vpid) {
+    pid_t self = process_getNativePid(ctx->process);
+    gchar* path = g_strdup_printf("/proc/%d/fd/%lld", (int)self, (long long)fd);
+    struct stat st;
+    int rv = fd < 0 || stat(path, &st) != 0 ? -EBADF : 0;
+    g_free(path);
+    if (rv != 0) {
+        return rv;
+    }
+    path = g_strdup_printf("/proc/%d/fdinfo/%lld", (int)self, (long long)fd);
+    gchar* info = NULL;
+    const char* line = NULL;
+    if (g_file_get_contents(path, &info, NULL, NULL)) {
+        line = strstr(info, "\nPid:");
+    }
+    long native = line != NULL ? strtol(line + 5, NULL, 10) : 0;
+    g_free(info);
+    g_free(path);
+    if (line == NULL) {
+        return -EINVAL; /* not a pidfd */
+    }
+    for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
+        Process* p = host_getProcess(ctx->host, i);
+        if ((native > 0 && process_getNativePid(p) == native && !process_isZombie(p)) ||
+            (process_getPidfdInode(p) != 0 && process_getPidfdInode(p) == (uint64_t)st.st_ino)) {
+            *vpid = process_getVirtualPid(p);
+            return 0;
+        }
+    }
+    return -ECHILD;
+}
+
 SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
-    static int warned_pidfd;
     int idtype = (int)ctx->args[0];
     int64_t id = (int32_t)ctx->args[1];
     uint64_t info_addr = (uint64_t)ctx->args[2];
-    int64_t options = (int32_t)ctx->args[3];
-    if (options & ~(int64_t)(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD |
-                             __WCLONE | __WALL) ||
+    uint32_t options = (uint32_t)ctx->args[3];
+    if (options & ~(uint32_t)(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD |
+                              __WCLONE | __WALL) ||
         !(options & (WEXITED | WSTOPPED | WCONTINUED))) {
         return syscall_done(-EINVAL);
     }
@@ -288,16 +353,21 @@ SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
             }
             pid = id > 0 ? -id : 0; /* 0: the caller's group */
             break;
-        case P_PIDFD:
-            _proc_warnOnce(&warned_pidfd, "waitid(P_PIDFD) is not supported yet (EINVAL)",
-                           ctx->process);
-            return syscall_done(-EINVAL);
+        case P_PIDFD: {
+            int32_t vpid = 0;
+            int rv = _proc_pidfdTarget(ctx, id, &vpid);
+            if (rv != 0) {
+                return syscall_done(rv);
+            }
+            pid = vpid;
+            break;
+        }
         default: return syscall_done(-EINVAL);
     }
     bool any;
-    Process* child = (options & WEXITED) ? _proc_findZombieChild(ctx, pid, &any) : NULL;
+    Process* child = (options & WEXITED) ? _proc_findZombieChild(ctx, pid, options, &any) : NULL;
     if (!(options & WEXITED)) {
-        _proc_findZombieChild(ctx, pid, &any);
+        _proc_findZombieChild(ctx, pid, options, &any);
     }
     siginfo_t info;
     memset(&info, 0, sizeof(info));
@@ -382,3 +452,34 @@ SyscallReturn syscallhandler_tgkill(SyscallContext* ctx) {
                               (int)ctx->args[2]);
 }
 
+
+/* ----------------------------------------------------------------------------------------------
+ * Namespaces: refused as Linux refuses an unprivileged process.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* unshare: the descriptor table, filesystem context and System V semaphore undo list are the
+ * process's own and unshared natively (the kernel also checks the flags); namespaces are refused
+ * with EPERM. */
+SyscallReturn syscallhandler_unshare(SyscallContext* ctx) {
+    static int warned;
+    if ((uint64_t)ctx->args[0] & PROC_NAMESPACE_FLAGS) {
+        _proc_warnOnce(&warned, "unshare of a namespace refused (EPERM)", ctx->process);
+        return syscall_done(-EPERM);
+    }
+    return syscall_native();
+}
+
+/* setns: a descriptor that is not open is EBADF, as in Linux; joining anything is EPERM. */
+SyscallReturn syscallhandler_setns(SyscallContext* ctx) {
+    static int warned;
+    gchar* path = g_strdup_printf("/proc/%d/fd/%d", (int)process_getNativePid(ctx->process),
+                                  (int)ctx->args[0]);
+    struct stat st;
+    bool open_fd = (int32_t)ctx->args[0] >= 0 && stat(path, &st) == 0;
+    g_free(path);
+    if (!open_fd) {
+        return syscall_done(-EBADF);
+    }
+    _proc_warnOnce(&warned, "setns refused (EPERM)", ctx->process);
+    return syscall_done(-EPERM);
+}
