@@ -767,6 +767,10 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
         case SYS_execve:
         case SYS_execveat:
             return _shim_exec(nr, args);
+        case SYS_set_tid_address: {
+            long rv = shim_ipcSyscall(nr, args); /* recorded, then run natively */
+            return rv < 0 ? rv : shim_thread.channel->vtid;
+        }
         default:
             break;
     }

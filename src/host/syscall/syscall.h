@@ -60,6 +60,10 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx);
 /* Completes a clone after the shim reports the native result (IPC_MSG_CLONE_DONE). */
 SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result);
 
+/* The futex key of the word at `addr` of `process` (futex.c): (process, address) for a private
+ * operation or private memory, (backing object, offset) for a shared mapping. */
+void syscall_futexKey(Process* process, uint64_t addr, bool private_op, FutexKey* key);
+
 /* Every EMULATED entry's handler. */
 #define EMULATED(name, note) SyscallReturn syscallhandler_##name(SyscallContext* ctx);
 #define SHIM(name, note)
