@@ -31,6 +31,9 @@ typedef struct {
     uint64_t unapplied_latency; /* ns of modelled CPU time not yet charged */
     ucontext_t* trap_uc;        /* the context of the syscall being handled by the SIGSYS
                                    handler, or NULL (fast path) */
+    long exec_env;              /* the environment block of an exec under way (a mapping) */
+    long exec_env_len;          /* and its length */
+    bool vm_child;              /* a vfork child running in its parent's memory (and TLS) */
 } ShimThread;
 
 extern __thread ShimThread shim_thread __attribute__((tls_model("initial-exec")));

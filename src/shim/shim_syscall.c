@@ -61,7 +61,7 @@ bool shim_isRandomFd(long fd) {
 }
 
 void shim_setRandomFd(long fd, bool on) {
-    if (fd < 0 || fd >= SHIM_MAX_RANDOM_FD) {
+    if (fd < 0 || fd >= SHIM_MAX_RANDOM_FD || shim_thread.vm_child) {
         return;
     }
     if (on) {
@@ -79,7 +79,7 @@ enum { FD_KIND_UNKNOWN = 0, FD_KIND_NEVER_BLOCKS, FD_KIND_MAY_BLOCK };
 static unsigned char _shim_fdKind[SHIM_MAX_RANDOM_FD];
 
 static void _shim_setFdKind(long fd, unsigned char kind) {
-    if (fd >= 0 && fd < SHIM_MAX_RANDOM_FD) {
+    if (fd >= 0 && fd < SHIM_MAX_RANDOM_FD && !shim_thread.vm_child) {
         _shim_fdKind[fd] = kind;
     }
 }
@@ -88,16 +88,18 @@ static unsigned char _shim_getFdKind(long fd) {
     if (fd < 0 || fd >= SHIM_MAX_RANDOM_FD) {
         return FD_KIND_MAY_BLOCK;
     }
-    if (_shim_fdKind[fd] == FD_KIND_UNKNOWN) {
+    if (_shim_fdKind[fd] == FD_KIND_UNKNOWN || shim_thread.vm_child) {
         struct stat st;
         if (shim_rawSyscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) != 0) {
             return FD_KIND_NEVER_BLOCKS; /* let the call itself report EBADF */
         }
         /* Regular files, directories and block devices never block; pipes, sockets, terminals
          * and other character devices may. */
-        _shim_fdKind[fd] = (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
-                               ? FD_KIND_NEVER_BLOCKS
-                               : FD_KIND_MAY_BLOCK;
+        unsigned char kind = (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+                                 ? FD_KIND_NEVER_BLOCKS
+                                 : FD_KIND_MAY_BLOCK;
+        _shim_setFdKind(fd, kind);
+        return kind;
     }
     return _shim_fdKind[fd];
 }
@@ -473,8 +475,12 @@ static void _shim_childStart(const char* path, long vtid, long flags, long child
  * program's registers at the clone (to resume with rax = 0 on the program's stack). Placed on the
  * new thread's stack, below what the program put there. */
 typedef struct {
-    char path[64]; /* the thread's channel */
-    long regs[17]; /* ucontext gregs REG_R8..REG_RIP, with REG_RSP the program's new stack */
+    char path[64];      /* the thread's channel */
+    long regs[17];      /* ucontext gregs REG_R8..REG_RIP, with REG_RSP the program's new stack */
+    long process_child; /* not a thread: a process sharing the parent's memory (vfork) */
+    long vtid;          /* process_child: its virtual pid, */
+    long flags;         /* the program's clone flags */
+    long child_tid;     /* and CLONE_CHILD_SETTID's word */
 } ShimThreadStart;
 
 long shim_cloneThread(long flags, long stack, long parent_tid, long child_tid, long tls,
@@ -489,6 +495,16 @@ void shim_threadStart(ShimThreadStart* start) {
     memcpy(regs, start->regs, sizeof(regs));
     memcpy(path, start->path, sizeof(path));
     path[sizeof(path) - 1] = '\0';
+    if (start->process_child) {
+        /* A vfork child in the parent's memory, and (without CLONE_SETTLS) with the parent's
+         * shim_thread: the parent saved it and puts it back once this child has exec'd or
+         * ended. Meanwhile nothing of the process-wide shim state may change for the child's
+         * sake (descriptor marks: the child has its own table). */
+        long vtid = start->vtid, flags = start->flags, child_tid = start->child_tid;
+        _shim_childStart(path, vtid, flags, child_tid);
+        shim_thread.vm_child = true;
+        shim_resumeContext(regs);
+    }
     if (shim_connect(path) != 0) {
         shim_log("new thread could not connect to umbra");
         shim_rawSyscall(SYS_exit_group, 127, 0, 0, 0, 0, 0);
@@ -499,9 +515,14 @@ void shim_threadStart(ShimThreadStart* start) {
 /* The native clone of a thread: its stack gets the start block, and the kernel starts it just
  * below that block, in shim_cloneThread's child path. */
 static long _shim_nativeCloneThread(long flags, long stack, long parent_tid, long child_tid,
-                                    long tls, const char* path, ucontext_t* uc) {
+                                    long tls, const char* path, ucontext_t* uc,
+                                    const ShimThreadStart* process) {
     ShimThreadStart* start =
         (ShimThreadStart*)(((unsigned long)stack - sizeof(ShimThreadStart) - 256) & ~63UL);
+    memset(start, 0, sizeof(*start));
+    if (process != NULL) {
+        *start = *process;
+    }
     memcpy(start->path, path, sizeof(start->path));
     for (int i = 0; i < 17; i++) {
         start->regs[i] = uc->uc_mcontext.gregs[i];
@@ -536,8 +557,23 @@ static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc)
     path[sizeof(path) - 1] = '\0';
     long vtid = in->args[0];
     long rv;
+    /* A vfork child with a stack of its own (posix_spawn) shares the parent's memory for real:
+     * glibc's child reports a failed exec by writing errno there. The parent thread stays parked
+     * here until the child has exec'd or ended (the simulator holds its answer), so the child may
+     * use the parent's shim_thread in the meantime; it is saved here and put back below. */
+    bool shared_vm = !thread && (flags & CLONE_VM) && (flags & CLONE_VFORK) && stack != 0 &&
+                     uc != NULL;
+    ShimThread saved;
     if (thread) {
-        rv = _shim_nativeCloneThread(flags, stack, parent_tid, child_tid, tls, path, uc);
+        rv = _shim_nativeCloneThread(flags, stack, parent_tid, child_tid, tls, path, uc, NULL);
+    } else if (shared_vm) {
+        saved = shim_thread;
+        ShimThreadStart child = {
+            .process_child = 1, .vtid = vtid, .flags = flags, .child_tid = child_tid};
+        long native_flags = (flags & ~(CLONE_VFORK | CSIGNAL | CLONE_PARENT_SETTID | CLONE_PIDFD |
+                                       CLONE_CHILD_SETTID)) |
+                            CLONE_PARENT;
+        rv = _shim_nativeCloneThread(native_flags, stack, 0, child_tid, tls, path, uc, &child);
     } else {
         /* A process, not a thread: drop the shared-VM and vfork parts (the simulator keeps a
          * vfork parent waiting instead) and the exit signal (the simulator sends SIGCHLD). */
@@ -568,6 +604,19 @@ static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc)
     ch->to_sim.args[0] = rv;
     ch->to_sim.args[1] = pidfd;
     in = _shim_roundTrip(ch);
+    if (shared_vm) {
+        /* The child has exec'd or ended: its channel and the environment block its exec built,
+         * both mapped in our memory, are ours to free; then our own state comes back. */
+        if (rv > 0 && shim_thread.channel != NULL && shim_thread.channel != saved.channel) {
+            shim_rawSyscall(SYS_munmap, (long)shim_thread.channel, sizeof(IpcChannel), 0, 0, 0,
+                            0);
+        }
+        if (rv > 0 && shim_thread.exec_env != 0) {
+            shim_rawSyscall(SYS_munmap, shim_thread.exec_env, shim_thread.exec_env_len, 0, 0, 0,
+                            0);
+        }
+        shim_thread = saved;
+    }
     if (rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
         *(int*)parent_tid = (int)vtid; /* glibc keeps it as the child's tid */
     }
@@ -614,11 +663,14 @@ static char** _shim_execEnvironment(char* const* envp) {
         n++;
     }
     size_t slots = n + (size_t)shim_process.n_umbra_env + 3;
-    long map = shim_rawSyscall(SYS_mmap, 0, (long)(slots * sizeof(char*) + 256),
-                               PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    long len = (long)(slots * sizeof(char*) + 256);
+    long map = shim_rawSyscall(SYS_mmap, 0, len, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map < 0 && map > -4096) {
         return NULL;
     }
+    shim_thread.exec_env = map; /* freed if the exec fails (or by a vfork parent) */
+    shim_thread.exec_env_len = len;
     char** out = (char**)map;
     char* ipc = (char*)(out + slots);
     size_t k = 0;
@@ -655,6 +707,8 @@ static long _shim_exec(long nr, const long* a) {
         rv = shim_rawSyscall(SYS_execveat, a[0], a[1], a[2], (long)env, a[4], 0);
     }
     /* Still here: the exec failed. Tell the simulator, which was waiting for the new image. */
+    shim_rawSyscall(SYS_munmap, shim_thread.exec_env, shim_thread.exec_env_len, 0, 0, 0, 0);
+    shim_thread.exec_env = 0;
     IpcChannel* ch = shim_thread.channel;
     ch->to_sim.type = IPC_MSG_EXEC_FAILED;
     ch->to_sim.args[0] = rv;
