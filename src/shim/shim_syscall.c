@@ -512,30 +512,144 @@ void shim_threadStart(ShimThreadStart* start) {
     shim_resumeContext(regs);
 }
 
-/* The native clone of a thread: its stack gets the start block, and the kernel starts it just
- * below that block, in shim_cloneThread's child path. */
+/* A native clone whose child starts in shim_cloneThread's child path: the start block `proto`
+ * (path, registers and process fields) is copied below `block_top`, the child's first code runs
+ * just below it, and it resumes the program's registers with rsp = `resume_sp`. */
+static long _shim_startClone(long flags, long block_top, long resume_sp, long parent_tid,
+                             long child_tid, long tls, const ShimThreadStart* proto) {
+    ShimThreadStart* start =
+        (ShimThreadStart*)(((unsigned long)block_top - sizeof(ShimThreadStart) - 256) & ~63UL);
+    *start = *proto;
+    start->regs[REG_RSP] = resume_sp;
+    long child_stack = ((long)start - 128) & ~15L;
+    return shim_cloneThread(flags, child_stack, parent_tid, child_tid, tls, start);
+}
+
+/* The native clone of a thread or of a vfork child with a stack of its own: the start block goes
+ * on that stack, below what the program put there. */
 static long _shim_nativeCloneThread(long flags, long stack, long parent_tid, long child_tid,
                                     long tls, const char* path, ucontext_t* uc,
                                     const ShimThreadStart* process) {
-    ShimThreadStart* start =
-        (ShimThreadStart*)(((unsigned long)stack - sizeof(ShimThreadStart) - 256) & ~63UL);
-    memset(start, 0, sizeof(*start));
+    ShimThreadStart start;
+    memset(&start, 0, sizeof(start));
     if (process != NULL) {
-        *start = *process;
+        start = *process;
     }
-    memcpy(start->path, path, sizeof(start->path));
+    memcpy(start.path, path, sizeof(start.path));
     for (int i = 0; i < 17; i++) {
-        start->regs[i] = uc->uc_mcontext.gregs[i];
+        start.regs[i] = uc->uc_mcontext.gregs[i];
     }
-    start->regs[REG_RSP] = stack;
-    long child_stack = ((long)start - 128) & ~15L;
-    return shim_cloneThread(flags, child_stack, parent_tid, child_tid, tls, start);
+    return _shim_startClone(flags, stack, stack, parent_tid, child_tid, tls, &start);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * vfork in shared memory, on the parent's stack.
+ *
+ * A vfork child without a stack of its own runs on its parent's stack, from the stack pointer of
+ * the vfork call down, which is where the parent's SIGSYS frame and the shim's frames are (the
+ * child's first call would overwrite them). So the parent moves to a private stack first, saves
+ * the range from its deepest frame up to the trapped stack pointer, clones (the child starts on a
+ * scratch stack, connects, and resumes on the program's stack), waits there until the simulator
+ * releases it (the child has exec'd or ended), puts the range back and returns on its own stack.
+ * What the child wrote above the trapped stack pointer stays, as with vfork.
+ * ---------------------------------------------------------------------------------------------- */
+
+#define SHIM_VFORK_STACK (64 * 1024)
+
+typedef struct {
+    IpcChannel* ch;
+    long flags, child_tid, tls;
+    long map, cap; /* the private mapping: save area (cap bytes), then two stacks */
+    long top;      /* the trapped stack pointer: the saved range ends there */
+    ShimThreadStart start;
+    long rv;           /* out: the native clone's result */
+    uint32_t answer;   /* out: the simulator's answer */
+    long retval;
+} ShimVfork;
+
+long shim_callOnStack(long (*fn)(void*, long), void* arg, long stack_top);
+
+static long _shim_vforkOnPrivateStack(void* arg, long old_sp) {
+    ShimVfork v = *(ShimVfork*)arg; /* the original is in the range the child will use */
+    long len = v.top - old_sp;
+    long rv = -ENOMEM;
+    if (len > 0 && len <= v.cap) {
+        memcpy((void*)v.map, (void*)old_sp, (size_t)len);
+        long native_flags = (v.flags & ~(CLONE_VFORK | CSIGNAL | CLONE_PARENT_SETTID |
+                                         CLONE_CHILD_SETTID | CLONE_SETTLS)) |
+                            CLONE_PARENT;
+        rv = _shim_startClone(native_flags, v.map + v.cap + 2 * SHIM_VFORK_STACK, v.top, 0,
+                              v.child_tid, 0, &v.start);
+    }
+    v.ch->to_sim.type = IPC_MSG_CLONE_DONE;
+    v.ch->to_sim.args[0] = rv;
+    v.ch->to_sim.args[1] = -1;
+    IpcMessage* in = _shim_roundTrip(v.ch);
+    uint32_t answer = in->type;
+    long retval = in->retval;
+    if (rv > 0) {
+        memcpy((void*)old_sp, (void*)v.map, (size_t)len); /* our frames, as they were */
+    }
+    ShimVfork* out = arg;
+    out->rv = rv;
+    out->answer = answer;
+    out->retval = retval;
+    return 0;
+}
+
+static long _shim_vforkSharedStack(IpcChannel* ch, long flags, long parent_tid, long child_tid,
+                                   const char* path, long vtid, ucontext_t* uc) {
+    ShimThread saved = shim_thread;
+    ShimVfork v;
+    memset(&v, 0, sizeof(v));
+    v.ch = ch;
+    v.flags = flags;
+    v.child_tid = child_tid;
+    v.top = uc->uc_mcontext.gregs[REG_RSP];
+    v.cap = ((v.top - (long)__builtin_frame_address(0)) + 16384 + 4095) & ~4095L;
+    long total = v.cap + 2 * SHIM_VFORK_STACK;
+    v.map = shim_rawSyscall(SYS_mmap, 0, total, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (v.map < 0 && v.map > -4096) {
+        ch->to_sim.type = IPC_MSG_CLONE_DONE;
+        ch->to_sim.args[0] = v.map;
+        ch->to_sim.args[1] = -1;
+        IpcMessage* in = _shim_roundTrip(ch);
+        return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+    }
+    v.start.process_child = 1;
+    v.start.vtid = vtid;
+    v.start.flags = flags;
+    v.start.child_tid = child_tid;
+    memcpy(v.start.path, path, sizeof(v.start.path));
+    for (int i = 0; i < 17; i++) {
+        v.start.regs[i] = uc->uc_mcontext.gregs[i];
+    }
+    shim_callOnStack(_shim_vforkOnPrivateStack, &v, v.map + v.cap + SHIM_VFORK_STACK);
+    if (v.rv > 0) {
+        /* The child's channel and exec environment, mapped in our memory. */
+        if (shim_thread.channel != NULL && shim_thread.channel != saved.channel) {
+            shim_rawSyscall(SYS_munmap, (long)shim_thread.channel, sizeof(IpcChannel), 0, 0, 0,
+                            0);
+        }
+        if (shim_thread.exec_env != 0) {
+            shim_rawSyscall(SYS_munmap, shim_thread.exec_env, shim_thread.exec_env_len, 0, 0, 0,
+                            0);
+        }
+    }
+    shim_thread = saved;
+    shim_rawSyscall(SYS_munmap, v.map, total, 0, 0, 0, 0);
+    if (v.rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
+        *(int*)parent_tid = (int)vtid;
+    }
+    return v.answer == IPC_MSG_DONE ? v.retval : -EPROTO;
 }
 
 /* fork, vfork, fork-like clone and thread clone: the simulator answers CLONE (go ahead, with the
  * child's channel) or DONE (an error). `pidfd_addr` is where CLONE_PIDFD wants the pidfd. */
 static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc) {
-    long flags = nr == SYS_clone ? a[0] : SIGCHLD;
+    long flags = nr == SYS_clone ? a[0] : nr == SYS_vfork ? CLONE_VM | CLONE_VFORK | SIGCHLD
+                                                          : SIGCHLD;
     long stack = nr == SYS_clone ? a[1] : 0;
     long parent_tid = nr == SYS_clone ? a[2] : 0;
     long child_tid = nr == SYS_clone ? a[3] : 0;
@@ -564,6 +678,10 @@ static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc)
     bool shared_vm = !thread && (flags & CLONE_VM) && (flags & CLONE_VFORK) && stack != 0 &&
                      uc != NULL;
     ShimThread saved;
+    if (!thread && (flags & CLONE_VM) && (flags & CLONE_VFORK) && stack == 0 && uc != NULL &&
+        !(flags & (CLONE_PIDFD | CLONE_SETTLS))) {
+        return _shim_vforkSharedStack(ch, flags, parent_tid, child_tid, path, vtid, uc);
+    }
     if (thread) {
         rv = _shim_nativeCloneThread(flags, stack, parent_tid, child_tid, tls, path, uc, NULL);
     } else if (shared_vm) {
