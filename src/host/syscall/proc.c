@@ -46,9 +46,20 @@ static SyscallReturn _proc_answerClone(SyscallContext* ctx, ManagedThread* threa
 }
 
 static SyscallReturn _proc_cloneThread(SyscallContext* ctx, uint64_t flags) {
+    static int warned_tls;
     /* As Linux: a thread shares signal handlers, which needs a shared address space. */
     if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM)) {
         return syscall_done(-EINVAL);
+    }
+    /* The shim keeps each thread's state in thread-local storage: a thread running on its
+     * creator's thread pointer (no CLONE_SETTLS, as Go's runtime does before it sets its own)
+     * would share it while both run. */
+    if (!(flags & CLONE_SETTLS)) {
+        _proc_warnOnce(&warned_tls,
+                       "a thread without its own thread pointer (no CLONE_SETTLS) is not "
+                       "supported (ENOSYS)",
+                       ctx->process);
+        return syscall_done(-ENOSYS);
     }
     int32_t vtid = host_allocateVirtualId(ctx->host);
     ManagedThread* thread = managedthread_new(ctx->process, vtid);
