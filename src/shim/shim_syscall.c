@@ -565,6 +565,7 @@ typedef struct {
     long rv;           /* out: the native clone's result */
     uint32_t answer;   /* out: the simulator's answer */
     long retval;
+    int raise_signal;  /* and the signal that came with it */
 } ShimVfork;
 
 long shim_callOnStack(long (*fn)(void*, long), void* arg, long stack_top);
@@ -587,6 +588,7 @@ static long _shim_vforkOnPrivateStack(void* arg, long old_sp) {
     IpcMessage* in = _shim_roundTrip(v.ch);
     uint32_t answer = in->type;
     long retval = in->retval;
+    int sig = in->raise_signal;
     if (rv > 0) {
         memcpy((void*)old_sp, (void*)v.map, (size_t)len); /* our frames, as they were */
     }
@@ -594,11 +596,12 @@ static long _shim_vforkOnPrivateStack(void* arg, long old_sp) {
     out->rv = rv;
     out->answer = answer;
     out->retval = retval;
+    out->raise_signal = sig;
     return 0;
 }
 
 static long _shim_vforkSharedStack(IpcChannel* ch, long flags, long parent_tid, long child_tid,
-                                   const char* path, long vtid, ucontext_t* uc) {
+                                   const char* path, long vtid, ucontext_t* uc, int* sig) {
     ShimThread saved = shim_thread;
     ShimVfork v;
     memset(&v, 0, sizeof(v));
@@ -615,6 +618,7 @@ static long _shim_vforkSharedStack(IpcChannel* ch, long flags, long parent_tid, 
         ch->to_sim.args[0] = v.map;
         ch->to_sim.args[1] = -1;
         IpcMessage* in = _shim_roundTrip(ch);
+        *sig = in->raise_signal;
         return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
     }
     v.start.process_child = 1;
@@ -642,6 +646,7 @@ static long _shim_vforkSharedStack(IpcChannel* ch, long flags, long parent_tid, 
     if (v.rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
         *(int*)parent_tid = (int)vtid;
     }
+    *sig = v.raise_signal;
     return v.answer == IPC_MSG_DONE ? v.retval : -EPROTO;
 }
 
@@ -664,8 +669,12 @@ static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc)
     IpcChannel* ch = shim_thread.channel;
     IpcMessage* in = _shim_sendSyscall(ch, nr, a);
     if (in->type != IPC_MSG_CLONE) {
-        return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+        long rv = in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+        shim_raise(in->raise_signal);
+        return rv;
     }
+    /* A signal that came with an answer is raised once the clone is complete. */
+    int first_signal = in->raise_signal;
     char path[sizeof(shim_thread.channel_path)];
     memcpy(path, in->payload, sizeof(path));
     path[sizeof(path) - 1] = '\0';
@@ -680,7 +689,12 @@ static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc)
     ShimThread saved;
     if (!thread && (flags & CLONE_VM) && (flags & CLONE_VFORK) && stack == 0 && uc != NULL &&
         !(flags & (CLONE_PIDFD | CLONE_SETTLS))) {
-        return _shim_vforkSharedStack(ch, flags, parent_tid, child_tid, path, vtid, uc);
+        int second_signal = 0;
+        rv = _shim_vforkSharedStack(ch, flags, parent_tid, child_tid, path, vtid, uc,
+                                    &second_signal);
+        shim_raise(first_signal);
+        shim_raise(second_signal);
+        return rv;
     }
     if (thread) {
         rv = _shim_nativeCloneThread(flags, stack, parent_tid, child_tid, tls, path, uc, NULL);
@@ -738,7 +752,10 @@ static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc)
     if (rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
         *(int*)parent_tid = (int)vtid; /* glibc keeps it as the child's tid */
     }
-    return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+    long result = in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+    shim_raise(first_signal);
+    shim_raise(in->raise_signal);
+    return result;
 }
 
 /* clone3(args, size): the same clone with the arguments in a structure. Translated into clone's

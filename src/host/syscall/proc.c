@@ -135,6 +135,11 @@ static void _proc_recordPidfd(SyscallContext* ctx, Process* child, int64_t fd) {
 SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
     SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
     int32_t vpid = (int32_t)scratch->value;
+    if (ctx->wake == WAKE_SIGNAL) {
+        /* A vfork parent waits killably, as in Linux: a signal stays pending until the child has
+         * exec'd or ended (the child may be running on this thread's stack). */
+        return syscall_block(SIMTIME_INVALID);
+    }
     if (ctx->wake != WAKE_NONE) {
         return syscall_done(vpid); /* a vfork parent released by its child */
     }

@@ -113,6 +113,13 @@ static void test_spawn_loop(void) {
     CHECK(after - before < 4);
 }
 
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1(int sig) {
+    (void)sig;
+    usr1_seen = 1;
+}
+
 /* Uses about 256 bytes of stack per level. */
 static int deep(int n) {
     volatile char pad[256];
@@ -184,6 +191,29 @@ static void test_vfork(void) {
         _exit(99);
     }
     CHECK_EQ_LL(exit_code(pid), 4);
+
+    /* A signal to the parent does not end its wait (Linux waits killably): its handler runs
+     * once the child has ended. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_usr1;
+    CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+    usr1_seen = 0;
+    volatile int child_done = 0;
+    pid = vfork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        kill(getppid(), SIGUSR1);
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        child_done = 1;
+        _exit(8);
+    }
+    CHECK_EQ_LL(child_done, 1);
+    CHECK_EQ_LL(exit_code(pid), 8);
+    CHECK_EQ_LL(usr1_seen, 1);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGUSR1, &sa, NULL);
 
     /* From a second thread, while the first waits for it. */
     pthread_t t;
