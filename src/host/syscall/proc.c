@@ -3,8 +3,9 @@
  * A clone is two steps. The handler allocates the child's ids, process and channel and answers
  * CLONE; the shim forks natively (CLONE_PARENT, so umbra is the native parent) and reports the
  * native result; syscall_finishClone completes it. A vfork parent then stays blocked until the
- * child execs or exits (the shim makes the vfork child share the parent's memory natively). A thread (CLONE_THREAD) gets its own channel in the same process; sharing
- * memory without being a thread or a vfork child (CLONE_VM alone) is not supported (ENOSYS). */
+ * child execs or exits (the shim makes the vfork child share the parent's memory natively). A
+ * thread (CLONE_THREAD) gets its own channel in the same process; sharing memory without being a
+ * thread or a vfork child (CLONE_VM alone) is not supported (ENOSYS). */
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
