@@ -332,7 +332,7 @@ static int _proc_pidfdTarget(SyscallContext* ctx, int64_t fd, int32_t* vpid) {
     g_free(info);
     g_free(path);
     if (line == NULL) {
-        return -EINVAL; /* not a pidfd */
+        return -EBADF; /* not a pidfd: Linux says EBADF too */
     }
     for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
         Process* p = host_getProcess(ctx->host, i);

@@ -249,6 +249,27 @@ static void test_pidfd(void) {
     close(pidfd);
     close(go[0]);
     close(go[1]);
+
+    /* clone's CLONE_PIDFD puts the pidfd where CLONE_PARENT_SETTID would put the tid (so the two
+     * do not go together). */
+    int fd = -1;
+    CHECK_ERRNO(syscall(SYS_clone, CLONE_PIDFD | CLONE_PARENT_SETTID | SIGCHLD, 0, &fd, NULL, 0),
+                EINVAL);
+    pid = (pid_t)syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &fd, NULL, 0);
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        _exit(2);
+    }
+    CHECK(fd >= 0);
+    memset(&info, 0, sizeof(info));
+    CHECK(waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED) == 0);
+    CHECK_EQ_LL(info.si_pid, pid);
+    CHECK_EQ_LL(info.si_status, 2);
+    /* The child is gone: its pidfd names no child any more. */
+    CHECK_ERRNO(waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG), ECHILD);
+    close(fd);
+    CHECK_ERRNO(waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED), EBADF);
+    CHECK_ERRNO(waitid((idtype_t)P_PIDFD, 0, &info, WEXITED), EBADF); /* not a pidfd */
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -399,6 +420,7 @@ static void test_namespaces(void) {
     pid_t pid = fork();
     ASSERT(pid >= 0);
     if (pid == 0) {
+        test_failures = 0; /* this child reports its own checks only */
         int ns = open("/proc/self/ns/uts", O_RDONLY);
         if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) {
             printf("cannot drop privileges\n");
