@@ -28,17 +28,29 @@ static void nap_ms(long ms) {
     nanosleep(&ts, NULL);
 }
 
-/* Whether native thread or process `tid` sleeps in a futex wait. */
-static bool in_futex_wait(const char* proc_dir) {
-    char path[128], wchan[64] = "";
-    snprintf(path, sizeof(path), "%s/wchan", proc_dir);
+static bool read_line(const char* dir, const char* name, char* buf, int len) {
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
     FILE* f = fopen(path, "r");
-    if (f == NULL) {
+    bool got = f != NULL && fgets(buf, len, f) != NULL;
+    if (f != NULL) {
+        fclose(f);
+    }
+    return got;
+}
+
+/* Whether the native thread or process at `proc_dir` sleeps in a futex wait: its wchan says so,
+ * or, where the kernel hides wchan ("0"), it is sleeping at all. */
+static bool in_futex_wait(const char* proc_dir) {
+    char wchan[64] = "", stat[512] = "";
+    if (!read_line(proc_dir, "wchan", wchan, sizeof(wchan))) {
         return false;
     }
-    bool got = fgets(wchan, sizeof(wchan), f) != NULL;
-    fclose(f);
-    return got && strstr(wchan, "futex") != NULL;
+    if (strcmp(wchan, "0") != 0) {
+        return strstr(wchan, "futex") != NULL;
+    }
+    const char* end = read_line(proc_dir, "stat", stat, sizeof(stat)) ? strrchr(stat, ')') : NULL;
+    return end != NULL && end[1] == ' ' && end[2] == 'S';
 }
 
 /* Waits until `n` waiters announced themselves (each increments *ready just before its wait) and
