@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -49,6 +50,7 @@ struct _ManagedThread {
     SimTime clock;             /* the thread's time: never behind the event time; ahead of it by
                                   the modelled CPU time not yet applied */
     uint64_t clear_tid_addr;   /* CLONE_CHILD_CLEARTID address (0: none) */
+    pid_t native_tid;          /* the native thread, from its START */
     WaitKind wait_kind;        /* what the thread is blocked on */
     FutexKey futex_key;        /* WAIT_FUTEX: the futex word */
     uint32_t futex_bitset;     /* WAIT_FUTEX: FUTEX_WAIT_BITSET's mask */
@@ -282,6 +284,61 @@ static bool _managedthread_chargeLatency(ManagedThread* t) {
     return true;
 }
 
+/* Robust futexes (set_robust_list): when a thread ends, Linux marks each robust mutex it still
+ * holds FUTEX_OWNER_DIED and wakes one waiter. The kernel cannot do it for a managed thread: the
+ * lock words hold the virtual tid (glibc's idea of the tid), and a native wake would reach no
+ * emulated waiter. So umbra does it, as the kernel's exit_robust_list does, before the thread
+ * goes: the list head comes from get_robust_list on the native thread. */
+#define MANAGEDTHREAD_ROBUST_LIMIT 2048 /* the kernel's ROBUST_LIST_LIMIT */
+
+static void _managedthread_robustDeath(ManagedThread* t, uint64_t word_addr) {
+    Process* p = t->process;
+    uint32_t word;
+    if (process_readMemory(p, word_addr, &word, sizeof(word)) != 0 ||
+        (word & FUTEX_TID_MASK) != (uint32_t)t->vtid) {
+        return;
+    }
+    uint32_t dead = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+    if (process_writeMemory(p, word_addr, &dead, sizeof(dead)) != 0) {
+        return;
+    }
+    if (word & FUTEX_WAITERS) {
+        FutexKey key;
+        syscall_futexKey(p, word_addr, false, &key);
+        managedthread_wakeFutex(process_getHost(p), &key, ~0u, 1);
+    }
+}
+
+static void _managedthread_releaseRobustList(ManagedThread* t) {
+    struct {
+        uint64_t next;          /* struct robust_list_head: list.next */
+        int64_t futex_offset;   /* from a list entry to its lock word */
+        uint64_t op_pending;    /* an entry being locked or unlocked */
+    } head;
+    uint64_t head_addr = 0;
+    size_t len = 0;
+    if (t->native_tid <= 0 ||
+        syscall(SYS_get_robust_list, t->native_tid, &head_addr, &len) != 0 || head_addr == 0 ||
+        process_readMemory(t->process, head_addr, &head, sizeof(head)) != 0) {
+        return;
+    }
+    uint64_t entry = head.next & ~1ULL; /* bit 0 marks a PI mutex */
+    uint64_t pending = head.op_pending & ~1ULL;
+    for (int i = 0; entry != head_addr && entry != 0 && i < MANAGEDTHREAD_ROBUST_LIMIT; i++) {
+        uint64_t next = 0;
+        if (process_readMemory(t->process, entry, &next, sizeof(next)) != 0) {
+            return;
+        }
+        if (entry != pending) {
+            _managedthread_robustDeath(t, entry + (uint64_t)head.futex_offset);
+        }
+        entry = next & ~1ULL;
+    }
+    if (pending != 0) {
+        _managedthread_robustDeath(t, pending + (uint64_t)head.futex_offset);
+    }
+}
+
 /* A thread (not the last) ends: it exits natively; once the kernel has let go of it (for a thread
  * with a CLONE_CHILD_CLEARTID word, once that word is cleared, which the kernel does after the
  * thread is done with its memory), umbra wakes the futex waiters on that word (pthread_join) and
@@ -289,6 +346,7 @@ static bool _managedthread_chargeLatency(ManagedThread* t) {
 static void _managedthread_exitThread(ManagedThread* t) {
     Process* p = t->process;
     uint64_t clear = t->clear_tid_addr;
+    _managedthread_releaseRobustList(t);
     _managedthread_reply(t, IPC_MSG_NATIVE_EXIT);
     if (clear != 0) {
         for (int spins = 0; spins < 100000; spins++) {
@@ -304,6 +362,28 @@ static void _managedthread_exitThread(ManagedThread* t) {
         managedthread_wakeFutex(process_getHost(p), &key, ~0u, INT32_MAX);
     }
     process_removeThread(p, t);
+}
+
+/* The first message of a new image (after execve). Linux's exec ends every other thread of the
+ * process and, if a thread other than the leader exec'd, gives it the leader's pid as its tid:
+ * natively that is done, so umbra forgets the other threads and renames this one. A wake still
+ * queued for a forgotten thread names the leader's tid, so this thread's block epochs continue
+ * past every forgotten thread's, which makes such a wake stale. */
+static void _managedthread_execStarted(ManagedThread* t) {
+    Process* p = t->process;
+    for (size_t i = process_getThreadCount(p); i-- > 0;) {
+        ManagedThread* other = process_getThreadAt(p, i);
+        if (other != t) {
+            t->block_epoch = MAX(t->block_epoch, other->block_epoch);
+            process_removeThread(p, other);
+        }
+    }
+    t->vtid = process_getVirtualPid(p);
+    t->channel->vtid = t->vtid;
+    t->clear_tid_addr = 0; /* the old image's word: the kernel dropped it at the exec */
+    process_resetSignalHandlers(p); /* a new image starts with default handlers */
+    process_deletePosixTimers(p);   /* and no POSIX timers */
+    process_releaseVforkParent(p);
 }
 
 /* Handles the message in to_sim. Returns false when the run must stop (blocked, deferred, or the
@@ -331,11 +411,10 @@ static bool _managedthread_handle(ManagedThread* t) {
     SyscallReturn r;
     switch (in->type) {
         case IPC_MSG_START:
+            t->native_tid = (pid_t)in->args[1];
             if (t->exec_pending) {
                 t->exec_pending = false;
-                process_resetSignalHandlers(p); /* a new image starts with default handlers */
-                process_deletePosixTimers(p);   /* and no POSIX timers */
-                process_releaseVforkParent(p);
+                _managedthread_execStarted(t);
             }
             return _managedthread_reply(t, IPC_MSG_RUN);
         case IPC_MSG_SYSCALL:
@@ -384,6 +463,10 @@ static bool _managedthread_handle(ManagedThread* t) {
             _managedthread_exitThread(t);
             return false;
         case SYSCALL_NATIVE_EXIT: {
+            /* The robust mutexes every thread holds (process-shared ones matter to others). */
+            for (size_t i = 0; i < process_getThreadCount(p); i++) {
+                _managedthread_releaseRobustList(process_getThreadAt(p, i));
+            }
             _managedthread_reply(t, IPC_MSG_NATIVE_EXIT);
             int status = 0;
             while (process_waitNative(p, 0, &status) < 0 && errno == EINTR) {

@@ -60,6 +60,8 @@ struct _Process {
     bool subreaper;                /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
     struct rusage usage;           /* its own, from wait4 once the native process ended */
     struct rusage children_usage;  /* RUSAGE_CHILDREN: reaped children's, theirs included */
+    int exit_signal;               /* sent to the parent when this process ends (0: none) */
+    uint64_t pidfd_inode;          /* the pidfs inode of a CLONE_PIDFD pidfd for it (0: none) */
 };
 
 static unsigned _process_unexpectedEnds; /* atomic: over all hosts */
@@ -76,6 +78,7 @@ static Process* _process_new(Host* host, int32_t vpid, int32_t ppid, const char*
     p->pgid = vpid;
     p->sid = vpid;
     p->exe_name = g_strdup(exe_name);
+    p->exit_signal = SIGCHLD;
     p->name = g_strdup_printf("%s.%s.%d", host_getName(host), exe_name, vpid);
     signalqueue_init(&p->pending);
     return p;
@@ -358,14 +361,18 @@ void process_getExitInfo(const Process* child, siginfo_t* info) {
     }
 }
 
-/* A child of `parent` changed state: wake its threads waiting for a child, send it SIGCHLD
- * (`info`; none for a stop or continue when the parent's SIGCHLD has SA_NOCLDSTOP). */
+/* A child of `parent` changed state: wake its threads waiting for a child, send it `info`: the
+ * child's exit signal (SIGCHLD unless the clone named another; si_signo 0: none), or SIGCHLD for a
+ * stop or continue (none when the parent's SIGCHLD has SA_NOCLDSTOP). */
 static void _process_notifyParent(Process* parent, const siginfo_t* info) {
     if (parent == NULL) {
         return;
     }
     for (size_t i = 0; i < parent->n_threads; i++) {
         managedthread_wakeIfWaitingForChild(parent->threads[i]);
+    }
+    if (info->si_signo == 0) {
+        return;
     }
     bool stop_or_continue = info->si_code == CLD_STOPPED || info->si_code == CLD_CONTINUED;
     if (!(stop_or_continue && (parent->action_flags[SIGCHLD] & SA_NOCLDSTOP))) {
@@ -418,6 +425,7 @@ void process_handleExit(Process* process, int wait_status) {
             continue;
         }
         child->ppid = adopter;
+        child->exit_signal = SIGCHLD; /* as Linux's reparenting does */
         if (child->pdeathsig != 0 && !child->zombie) {
             process_signal(child, child->pdeathsig);
         }
@@ -426,6 +434,7 @@ void process_handleExit(Process* process, int wait_status) {
         } else if (child->zombie) {
             siginfo_t info;
             process_getExitInfo(child, &info);
+            info.si_signo = child->exit_signal;
             _process_notifyParent(host_lookupProcess(host, adopter), &info);
         }
     }
@@ -436,11 +445,14 @@ void process_handleExit(Process* process, int wait_status) {
     }
     siginfo_t info;
     process_getExitInfo(process, &info);
+    info.si_signo = process->exit_signal;
     _process_notifyParent(parent, &info);
-    /* A parent that ignores SIGCHLD, or set SA_NOCLDWAIT, leaves no zombies: the child is reaped
-     * at once (its waits then end with ECHILD once no child is left). */
-    if (parent->action_kind[SIGCHLD] == SIGNAL_ACTION_IGNORE ||
-        (parent->action_flags[SIGCHLD] & SA_NOCLDWAIT)) {
+    /* A parent that ignores SIGCHLD, or set SA_NOCLDWAIT, leaves no zombies of children that
+     * signal SIGCHLD: they are reaped at once (the waits then end with ECHILD once no child is
+     * left). */
+    if (process->exit_signal == SIGCHLD &&
+        (parent->action_kind[SIGCHLD] == SIGNAL_ACTION_IGNORE ||
+         (parent->action_flags[SIGCHLD] & SA_NOCLDWAIT))) {
         process_reap(process);
     }
 }
@@ -847,6 +859,26 @@ void process_setParentDeathSignal(Process* process, int sig) {
 
 int process_getParentDeathSignal(const Process* process) {
     return process->pdeathsig;
+}
+
+void process_setParentPid(Process* process, int32_t ppid) {
+    process->ppid = ppid;
+}
+
+int process_getExitSignal(const Process* process) {
+    return process->exit_signal;
+}
+
+void process_setExitSignal(Process* process, int sig) {
+    process->exit_signal = sig;
+}
+
+uint64_t process_getPidfdInode(const Process* process) {
+    return process->pidfd_inode;
+}
+
+void process_setPidfdInode(Process* process, uint64_t inode) {
+    process->pidfd_inode = inode;
 }
 
 void process_setChildSubreaper(Process* process, bool on) {

@@ -164,6 +164,17 @@ void process_getChildrenUsage(const Process* process, struct rusage* out);
 /* `parent` reaps `child` with wait: the child's usage becomes part of the parent's children's. */
 void process_addChildUsage(Process* parent, const Process* child);
 
+/* clone: CLONE_PARENT makes the caller's parent the new process's parent; the exit signal is the
+ * one the clone named (SIGCHLD by default; 0: none), reset to SIGCHLD when the process is
+ * reparented. */
+void process_setParentPid(Process* process, int32_t ppid);
+int process_getExitSignal(const Process* process);
+void process_setExitSignal(Process* process, int sig);
+/* The inode of the pidfd CLONE_PIDFD made for this process (pidfs gives each process its own), so
+ * waitid(P_PIDFD) finds it after the native process is gone (0: none). */
+uint64_t process_getPidfdInode(const Process* process);
+void process_setPidfdInode(Process* process, uint64_t inode);
+
 /* At stop_time: kills the native process and records it as still running. */
 void process_stopAtEnd(Process* process);
 

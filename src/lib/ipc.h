@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UMBRA_PROTOCOL_VERSION 4
+#define UMBRA_PROTOCOL_VERSION 5
 #define IPC_CHANNEL_MAGIC 0x756d6272u /* "umbr" */
 
 /* Message types. Values are fixed; next free value: 16. */
@@ -27,7 +27,8 @@ typedef enum {
     /* shim -> simulator */
     IPC_MSG_START = 1,       /* a thread is ready: args[0] native pid, args[1] native tid */
     IPC_MSG_SYSCALL = 2,     /* number + args */
-    IPC_MSG_CLONE_DONE = 3,  /* the native clone returned: args[0] child native tid or -errno */
+    IPC_MSG_CLONE_DONE = 3,  /* the native clone returned: args[0] child native tid or -errno,
+                                args[1] the CLONE_PIDFD pidfd the shim opened, or -1 */
     IPC_MSG_EXEC_FAILED = 4, /* the native execve failed: args[0] = -errno */
     /* simulator -> shim */
     IPC_MSG_RUN = 10,        /* answer to START: run */

@@ -33,6 +33,9 @@ typedef struct {
                                    handler, or NULL (fast path) */
     int temp_mask_depth;        /* > 0 while a temporary mask of the shim's own is in place
                                    (sigsuspend, ppoll, pselect6, epoll_pwait) */
+    long exec_env;              /* the environment block of an exec under way (a mapping) */
+    long exec_env_len;          /* and its length */
+    bool vm_child;              /* a vfork child running in its parent's memory (and TLS) */
 } ShimThread;
 
 extern __thread ShimThread shim_thread __attribute__((tls_model("initial-exec")));

@@ -69,6 +69,26 @@ shim_cloneThread:
     .size shim_cloneThread, .-shim_cloneThread
 
     .text
+/* long shim_callOnStack(long (*fn)(void* arg, long old_sp), void* arg, long stack_top):
+ * calls fn(arg, old_sp) on the stack ending at stack_top (16-byte aligned) and returns its result.
+ * old_sp is the stack pointer fn's caller left: everything from there up is the caller's (its
+ * frame pointer and return address are at old_sp), so fn may save and later restore that range
+ * while something else uses it. */
+    .globl shim_callOnStack
+    .hidden shim_callOnStack
+    .type shim_callOnStack,@function
+shim_callOnStack:
+    pushq %rbp
+    movq %rsp, %rbp
+    movq %rdi, %rax
+    movq %rsi, %rdi
+    movq %rbp, %rsi
+    movq %rdx, %rsp
+    call *%rax
+    movq %rbp, %rsp
+    popq %rbp
+    ret
+    .size shim_callOnStack, .-shim_callOnStack
 /* void shim_resumeContext(const long regs[17]): loads the program's registers (the order of
  * ucontext's gregs: r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip) and jumps to rip, with
  * rax = 0 (a new thread's return value from clone). The push of rip lands below the program's

@@ -76,7 +76,7 @@ bool shim_isRandomFd(long fd) {
 }
 
 void shim_setRandomFd(long fd, bool on) {
-    if (fd < 0 || fd >= SHIM_MAX_FD) {
+    if (fd < 0 || fd >= SHIM_MAX_FD || shim_thread.vm_child) {
         return;
     }
     if (on) {
@@ -97,7 +97,7 @@ enum { FD_KIND_UNKNOWN = 0, FD_KIND_NEVER_BLOCKS, FD_KIND_MAY_BLOCK };
 static unsigned char _shim_fdKind[SHIM_MAX_FD];
 
 static void _shim_setFdKind(long fd, unsigned char kind) {
-    if (fd >= 0 && fd < SHIM_MAX_FD) {
+    if (fd >= 0 && fd < SHIM_MAX_FD && !shim_thread.vm_child) {
         if (kind != FD_KIND_UNKNOWN) {
             _shim_noteFd(fd);
         }
@@ -109,16 +109,18 @@ static unsigned char _shim_getFdKind(long fd) {
     if (fd < 0 || fd >= SHIM_MAX_FD) {
         return FD_KIND_MAY_BLOCK;
     }
-    if (_shim_fdKind[fd] == FD_KIND_UNKNOWN) {
+    if (_shim_fdKind[fd] == FD_KIND_UNKNOWN || shim_thread.vm_child) {
         struct stat st;
         if (shim_rawSyscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) != 0) {
             return FD_KIND_NEVER_BLOCKS; /* let the call itself report EBADF */
         }
         /* Regular files, directories and block devices never block; pipes, sockets, terminals
          * and other character devices may. */
-        _shim_setFdKind(fd, (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
-                                ? FD_KIND_NEVER_BLOCKS
-                                : FD_KIND_MAY_BLOCK);
+        unsigned char kind = (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+                                 ? FD_KIND_NEVER_BLOCKS
+                                 : FD_KIND_MAY_BLOCK;
+        _shim_setFdKind(fd, kind);
+        return kind;
     }
     return _shim_fdKind[fd];
 }
@@ -133,7 +135,7 @@ static unsigned char _shim_getFdEmulated(long fd) {
 }
 
 static void _shim_setFdEmulated(long fd, unsigned char kind) {
-    if (fd >= 0 && fd < SHIM_MAX_FD) {
+    if (fd >= 0 && fd < SHIM_MAX_FD && !shim_thread.vm_child) {
         if (kind != SHIM_FD_PLAIN) {
             _shim_noteFd(fd);
         }
@@ -596,21 +598,40 @@ void shim_signalReturn(const ucontext_t* program_uc) {
     shim_ipcSyscall(UMBRA_SYSCALL_SIGRETURN, args);
 }
 
-/* Raises the signal the simulator asked for, on this thread, natively, with the siginfo the
+/* A signal to raise and its siginfo, kept aside while an answer's message area is reused. */
+typedef struct {
+    int sig;
+    uint64_t info[16];
+} ShimRaise;
+
+static void _shim_saveRaise(const IpcMessage* in, ShimRaise* out) {
+    out->sig = in->raise_signal;
+    if (out->sig > 0) {
+        memcpy(out->info, in->raise_info, sizeof(out->info));
+    }
+}
+
+/* Raises a signal the simulator asked for, on this thread, natively, with the siginfo the
  * simulator gave it (the sender's virtual pid, SI_QUEUE's value, SIGCHLD's status, ...): the
  * kernel accepts any siginfo a thread queues to itself. */
-void shim_raise(const IpcMessage* in) {
-    int sig = in->raise_signal;
+static void _shim_raiseSaved(const ShimRaise* r) {
+    int sig = r->sig;
     if (sig <= 0) {
         return;
     }
     long pid = shim_rawSyscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
     long tid = shim_rawSyscall(SYS_gettid, 0, 0, 0, 0, 0, 0);
-    const siginfo_t* info = (const siginfo_t*)in->raise_info;
+    const siginfo_t* info = (const siginfo_t*)r->info;
     if (info->si_signo != sig ||
         shim_rawSyscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, (long)info, 0, 0) != 0) {
         shim_rawSyscall(SYS_tgkill, pid, tid, sig, 0, 0, 0);
     }
+}
+
+void shim_raise(const IpcMessage* in) {
+    ShimRaise r;
+    _shim_saveRaise(in, &r);
+    _shim_raiseSaved(&r);
 }
 
 /* Sends a message, waits for the answer. */
@@ -692,8 +713,12 @@ static void _shim_childStart(const char* path, long vtid, long flags, long child
  * program's registers at the clone (to resume with rax = 0 on the program's stack). Placed on the
  * new thread's stack, below what the program put there. */
 typedef struct {
-    char path[64]; /* the thread's channel */
-    long regs[17]; /* ucontext gregs REG_R8..REG_RIP, with REG_RSP the program's new stack */
+    char path[64];      /* the thread's channel */
+    long regs[17];      /* ucontext gregs REG_R8..REG_RIP, with REG_RSP the program's new stack */
+    long process_child; /* not a thread: a process sharing the parent's memory (vfork) */
+    long vtid;          /* process_child: its virtual pid, */
+    long flags;         /* the program's clone flags */
+    long child_tid;     /* and CLONE_CHILD_SETTID's word */
 } ShimThreadStart;
 
 long shim_cloneThread(long flags, long stack, long parent_tid, long child_tid, long tls,
@@ -708,6 +733,16 @@ void shim_threadStart(ShimThreadStart* start) {
     memcpy(regs, start->regs, sizeof(regs));
     memcpy(path, start->path, sizeof(path));
     path[sizeof(path) - 1] = '\0';
+    if (start->process_child) {
+        /* A vfork child in the parent's memory, and (without CLONE_SETTLS) with the parent's
+         * shim_thread: the parent saved it and puts it back once this child has exec'd or
+         * ended. Meanwhile nothing of the process-wide shim state may change for the child's
+         * sake (descriptor marks: the child has its own table). */
+        long vtid = start->vtid, flags = start->flags, child_tid = start->child_tid;
+        _shim_childStart(path, vtid, flags, child_tid);
+        shim_thread.vm_child = true;
+        shim_resumeContext(regs);
+    }
     if (shim_connect(path) != 0) {
         shim_log("new thread could not connect to umbra");
         shim_rawSyscall(SYS_exit_group, 127, 0, 0, 0, 0, 0);
@@ -715,25 +750,150 @@ void shim_threadStart(ShimThreadStart* start) {
     shim_resumeContext(regs);
 }
 
-/* The native clone of a thread: its stack gets the start block, and the kernel starts it just
- * below that block, in shim_cloneThread's child path. */
-static long _shim_nativeCloneThread(long flags, long stack, long parent_tid, long child_tid,
-                                    long tls, const char* path, ucontext_t* uc) {
+/* A native clone whose child starts in shim_cloneThread's child path: the start block `proto`
+ * (path, registers and process fields) is copied below `block_top`, the child's first code runs
+ * just below it, and it resumes the program's registers with rsp = `resume_sp`. */
+static long _shim_startClone(long flags, long block_top, long resume_sp, long parent_tid,
+                             long child_tid, long tls, const ShimThreadStart* proto) {
     ShimThreadStart* start =
-        (ShimThreadStart*)(((unsigned long)stack - sizeof(ShimThreadStart) - 256) & ~63UL);
-    memcpy(start->path, path, sizeof(start->path));
-    for (int i = 0; i < 17; i++) {
-        start->regs[i] = uc->uc_mcontext.gregs[i];
-    }
-    start->regs[REG_RSP] = stack;
+        (ShimThreadStart*)(((unsigned long)block_top - sizeof(ShimThreadStart) - 256) & ~63UL);
+    *start = *proto;
+    start->regs[REG_RSP] = resume_sp;
     long child_stack = ((long)start - 128) & ~15L;
     return shim_cloneThread(flags, child_stack, parent_tid, child_tid, tls, start);
 }
 
+/* The native clone of a thread or of a vfork child with a stack of its own: the start block goes
+ * on that stack, below what the program put there. */
+static long _shim_nativeCloneThread(long flags, long stack, long parent_tid, long child_tid,
+                                    long tls, const char* path, ucontext_t* uc,
+                                    const ShimThreadStart* process) {
+    ShimThreadStart start;
+    memset(&start, 0, sizeof(start));
+    if (process != NULL) {
+        start = *process;
+    }
+    memcpy(start.path, path, sizeof(start.path));
+    for (int i = 0; i < 17; i++) {
+        start.regs[i] = uc->uc_mcontext.gregs[i];
+    }
+    return _shim_startClone(flags, stack, stack, parent_tid, child_tid, tls, &start);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * vfork in shared memory, on the parent's stack.
+ *
+ * A vfork child without a stack of its own runs on its parent's stack, from the stack pointer of
+ * the vfork call down, which is where the parent's SIGSYS frame and the shim's frames are (the
+ * child's first call would overwrite them). So the parent moves to a private stack first, saves
+ * the range from its deepest frame up to the trapped stack pointer, clones (the child starts on a
+ * scratch stack, connects, and resumes on the program's stack), waits there until the simulator
+ * releases it (the child has exec'd or ended), puts the range back and returns on its own stack.
+ * What the child wrote above the trapped stack pointer stays, as with vfork.
+ * ---------------------------------------------------------------------------------------------- */
+
+#define SHIM_VFORK_STACK (64 * 1024)
+
+typedef struct {
+    IpcChannel* ch;
+    long flags, child_tid, tls;
+    long map, cap; /* the private mapping: save area (cap bytes), then two stacks */
+    long top;      /* the trapped stack pointer: the saved range ends there */
+    ShimThreadStart start;
+    long rv;           /* out: the native clone's result */
+    uint32_t answer;   /* out: the simulator's answer */
+    long retval;
+    ShimRaise raise;   /* and the signal that came with it */
+} ShimVfork;
+
+long shim_callOnStack(long (*fn)(void*, long), void* arg, long stack_top);
+
+static long _shim_vforkOnPrivateStack(void* arg, long old_sp) {
+    ShimVfork v = *(ShimVfork*)arg; /* the original is in the range the child will use */
+    long len = v.top - old_sp;
+    long rv = -ENOMEM;
+    if (len > 0 && len <= v.cap) {
+        memcpy((void*)v.map, (void*)old_sp, (size_t)len);
+        long native_flags = (v.flags & ~(CLONE_VFORK | CSIGNAL | CLONE_PARENT_SETTID |
+                                         CLONE_CHILD_SETTID | CLONE_SETTLS)) |
+                            CLONE_PARENT;
+        rv = _shim_startClone(native_flags, v.map + v.cap + 2 * SHIM_VFORK_STACK, v.top, 0,
+                              v.child_tid, 0, &v.start);
+    }
+    v.ch->to_sim.type = IPC_MSG_CLONE_DONE;
+    v.ch->to_sim.args[0] = rv;
+    v.ch->to_sim.args[1] = -1;
+    IpcMessage* in = _shim_roundTrip(v.ch);
+    uint32_t answer = in->type;
+    long retval = in->retval;
+    ShimRaise sig;
+    _shim_saveRaise(in, &sig);
+    if (rv > 0) {
+        memcpy((void*)old_sp, (void*)v.map, (size_t)len); /* our frames, as they were */
+    }
+    ShimVfork* out = arg;
+    out->rv = rv;
+    out->answer = answer;
+    out->retval = retval;
+    out->raise = sig;
+    return 0;
+}
+
+static long _shim_vforkSharedStack(IpcChannel* ch, long flags, long parent_tid, long child_tid,
+                                   const char* path, long vtid, ucontext_t* uc, ShimRaise* sig) {
+    ShimThread saved = shim_thread;
+    ShimVfork v;
+    memset(&v, 0, sizeof(v));
+    v.ch = ch;
+    v.flags = flags;
+    v.child_tid = child_tid;
+    v.top = uc->uc_mcontext.gregs[REG_RSP];
+    v.cap = ((v.top - (long)__builtin_frame_address(0)) + 16384 + 4095) & ~4095L;
+    long total = v.cap + 2 * SHIM_VFORK_STACK;
+    v.map = shim_rawSyscall(SYS_mmap, 0, total, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (v.map < 0 && v.map > -4096) {
+        ch->to_sim.type = IPC_MSG_CLONE_DONE;
+        ch->to_sim.args[0] = v.map;
+        ch->to_sim.args[1] = -1;
+        IpcMessage* in = _shim_roundTrip(ch);
+        _shim_saveRaise(in, sig);
+        return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+    }
+    v.start.process_child = 1;
+    v.start.vtid = vtid;
+    v.start.flags = flags;
+    v.start.child_tid = child_tid;
+    memcpy(v.start.path, path, sizeof(v.start.path));
+    for (int i = 0; i < 17; i++) {
+        v.start.regs[i] = uc->uc_mcontext.gregs[i];
+    }
+    shim_callOnStack(_shim_vforkOnPrivateStack, &v, v.map + v.cap + SHIM_VFORK_STACK);
+    if (v.rv > 0) {
+        /* The child's channel and exec environment, mapped in our memory. */
+        if (shim_thread.channel != NULL && shim_thread.channel != saved.channel) {
+            shim_rawSyscall(SYS_munmap, (long)shim_thread.channel, sizeof(IpcChannel), 0, 0, 0,
+                            0);
+        }
+        if (shim_thread.exec_env != 0) {
+            shim_rawSyscall(SYS_munmap, shim_thread.exec_env, shim_thread.exec_env_len, 0, 0, 0,
+                            0);
+        }
+    }
+    shim_thread = saved;
+    shim_rawSyscall(SYS_munmap, v.map, total, 0, 0, 0, 0);
+    if (v.rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
+        *(int*)parent_tid = (int)vtid;
+    }
+    *sig = v.raise;
+    return v.answer == IPC_MSG_DONE ? v.retval : -EPROTO;
+}
+
 /* fork, vfork, fork-like clone and thread clone: the simulator answers CLONE (go ahead, with the
- * child's channel) or DONE (an error). */
-static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
-    long flags = nr == SYS_clone ? a[0] : SIGCHLD;
+ * child's channel) or DONE (an error). `pidfd_addr` is where CLONE_PIDFD wants the pidfd. */
+static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc) {
+    long flags = nr == SYS_clone ? a[0] : nr == SYS_vfork ? CLONE_VM | CLONE_VFORK | SIGCHLD
+                                                          : SIGCHLD;
     long stack = nr == SYS_clone ? a[1] : 0;
     long parent_tid = nr == SYS_clone ? a[2] : 0;
     long child_tid = nr == SYS_clone ? a[3] : 0;
@@ -742,18 +902,50 @@ static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
     if (thread && (uc == NULL || stack == 0)) {
         return -ENOSYS; /* a thread can only be resumed from a trapped context, on its own stack */
     }
+    if (!thread && (flags & CLONE_PIDFD) && pidfd_addr == 0) {
+        return -EINVAL; /* the kernel would have nowhere to put it either */
+    }
     IpcChannel* ch = shim_thread.channel;
     IpcMessage* in = _shim_sendSyscall(ch, nr, a);
     if (in->type != IPC_MSG_CLONE) {
-        return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+        long rv = in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+        shim_raise(in);
+        return rv;
     }
+    /* A signal that came with an answer is raised once the clone is complete. */
+    ShimRaise first_signal;
+    _shim_saveRaise(in, &first_signal);
     char path[sizeof(shim_thread.channel_path)];
     memcpy(path, in->payload, sizeof(path));
     path[sizeof(path) - 1] = '\0';
     long vtid = in->args[0];
     long rv;
+    /* A vfork child with a stack of its own (posix_spawn) shares the parent's memory for real:
+     * glibc's child reports a failed exec by writing errno there. The parent thread stays parked
+     * here until the child has exec'd or ended (the simulator holds its answer), so the child may
+     * use the parent's shim_thread in the meantime; it is saved here and put back below. */
+    bool shared_vm = !thread && (flags & CLONE_VM) && (flags & CLONE_VFORK) && stack != 0 &&
+                     uc != NULL;
+    ShimThread saved;
+    if (!thread && (flags & CLONE_VM) && (flags & CLONE_VFORK) && stack == 0 && uc != NULL &&
+        !(flags & (CLONE_PIDFD | CLONE_SETTLS))) {
+        ShimRaise second_signal = {0};
+        rv = _shim_vforkSharedStack(ch, flags, parent_tid, child_tid, path, vtid, uc,
+                                    &second_signal);
+        _shim_raiseSaved(&first_signal);
+        _shim_raiseSaved(&second_signal);
+        return rv;
+    }
     if (thread) {
-        rv = _shim_nativeCloneThread(flags, stack, parent_tid, child_tid, tls, path, uc);
+        rv = _shim_nativeCloneThread(flags, stack, parent_tid, child_tid, tls, path, uc, NULL);
+    } else if (shared_vm) {
+        saved = shim_thread;
+        ShimThreadStart child = {
+            .process_child = 1, .vtid = vtid, .flags = flags, .child_tid = child_tid};
+        long native_flags = (flags & ~(CLONE_VFORK | CSIGNAL | CLONE_PARENT_SETTID | CLONE_PIDFD |
+                                       CLONE_CHILD_SETTID)) |
+                            CLONE_PARENT;
+        rv = _shim_nativeCloneThread(native_flags, stack, 0, child_tid, tls, path, uc, &child);
     } else {
         /* A process, not a thread: drop the shared-VM and vfork parts (the simulator keeps a
          * vfork parent waiting instead) and the exit signal (the simulator sends SIGCHLD). */
@@ -770,14 +962,40 @@ static long _shim_clone(long nr, const long* a, ucontext_t* uc) {
             return 0;
         }
     }
-    /* The parent (a new thread never gets here): report the native result, take the answer. */
+    /* The parent (a new thread never gets here). CLONE_PIDFD for a process: the native clone left
+     * it out (umbra is the native parent), so the pidfd is opened now, while the child waits for
+     * its first run. Then report the native result and take the answer. */
+    long pidfd = -1;
+    if (!thread && rv > 0 && (flags & CLONE_PIDFD)) {
+        pidfd = shim_rawSyscall(SYS_pidfd_open, rv, 0, 0, 0, 0, 0);
+        if (pidfd >= 0) {
+            *(int*)pidfd_addr = (int)pidfd;
+        }
+    }
     ch->to_sim.type = IPC_MSG_CLONE_DONE;
     ch->to_sim.args[0] = rv;
+    ch->to_sim.args[1] = pidfd;
     in = _shim_roundTrip(ch);
+    if (shared_vm) {
+        /* The child has exec'd or ended: its channel and the environment block its exec built,
+         * both mapped in our memory, are ours to free; then our own state comes back. */
+        if (rv > 0 && shim_thread.channel != NULL && shim_thread.channel != saved.channel) {
+            shim_rawSyscall(SYS_munmap, (long)shim_thread.channel, sizeof(IpcChannel), 0, 0, 0,
+                            0);
+        }
+        if (rv > 0 && shim_thread.exec_env != 0) {
+            shim_rawSyscall(SYS_munmap, shim_thread.exec_env, shim_thread.exec_env_len, 0, 0, 0,
+                            0);
+        }
+        shim_thread = saved;
+    }
     if (rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
         *(int*)parent_tid = (int)vtid; /* glibc keeps it as the child's tid */
     }
-    return in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+    long result = in->type == IPC_MSG_DONE ? in->retval : -EPROTO;
+    _shim_raiseSaved(&first_signal);
+    shim_raise(in);
+    return result;
 }
 
 /* clone3(args, size): the same clone with the arguments in a structure. Translated into clone's
@@ -795,8 +1013,10 @@ static long _shim_clone3(const long* a, ucontext_t* uc) {
     }
     memset(&ca, 0, sizeof(ca));
     memcpy(&ca, (const void*)a[0], size < sizeof(ca) ? size : sizeof(ca));
-    if (ca.set_tid_size != 0 || (ca.flags & 0x200000000ULL /* CLONE_INTO_CGROUP */) ||
-        ca.exit_signal > 64 || (ca.flags & CSIGNAL)) {
+    if (ca.exit_signal > 64 || (ca.flags & CSIGNAL)) {
+        return -EINVAL; /* as the kernel checks them */
+    }
+    if (ca.set_tid_size != 0 || (ca.flags & 0x200000000ULL /* CLONE_INTO_CGROUP */)) {
         return -ENOSYS;
     }
     long args[6] = {
@@ -807,7 +1027,7 @@ static long _shim_clone3(const long* a, ucontext_t* uc) {
         (long)ca.tls,
         0,
     };
-    return _shim_clone(SYS_clone, args, uc);
+    return _shim_clone(SYS_clone, args, (long)ca.pidfd, uc);
 }
 
 /* Builds envp for an exec: the program's variables minus LD_PRELOAD and UMBRA_*, then umbra's.
@@ -818,11 +1038,14 @@ static char** _shim_execEnvironment(char* const* envp) {
         n++;
     }
     size_t slots = n + (size_t)shim_process.n_umbra_env + 3;
-    long map = shim_rawSyscall(SYS_mmap, 0, (long)(slots * sizeof(char*) + 256),
-                               PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    long len = (long)(slots * sizeof(char*) + 256);
+    long map = shim_rawSyscall(SYS_mmap, 0, len, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map < 0 && map > -4096) {
         return NULL;
     }
+    shim_thread.exec_env = map; /* freed if the exec fails (or by a vfork parent) */
+    shim_thread.exec_env_len = len;
     char** out = (char**)map;
     char* ipc = (char*)(out + slots);
     size_t k = 0;
@@ -859,6 +1082,8 @@ static long _shim_exec(long nr, const long* a) {
         rv = shim_rawSyscall(SYS_execveat, a[0], a[1], a[2], (long)env, a[4], 0);
     }
     /* Still here: the exec failed. Tell the simulator, which was waiting for the new image. */
+    shim_rawSyscall(SYS_munmap, shim_thread.exec_env, shim_thread.exec_env_len, 0, 0, 0, 0);
+    shim_thread.exec_env = 0;
     IpcChannel* ch = shim_thread.channel;
     ch->to_sim.type = IPC_MSG_EXEC_FAILED;
     ch->to_sim.args[0] = rv;
@@ -987,9 +1212,13 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
             }
             return shim_ipcSyscall(nr, args);
         case SYS_clone:
+            if ((args[0] & CLONE_PIDFD) && (args[0] & CLONE_PARENT_SETTID)) {
+                return -EINVAL; /* clone has one field for both */
+            }
+            return _shim_clone(nr, args, (args[0] & CLONE_PIDFD) ? args[2] : 0, uc);
         case SYS_fork:
         case SYS_vfork:
-            return _shim_clone(nr, args, uc);
+            return _shim_clone(nr, args, 0, uc);
         case SYS_clone3:
             return _shim_clone3(args, uc);
         case SYS_execve:
@@ -999,6 +1228,10 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
         case SYS_signalfd4:
         case SYS_timerfd_create:
             return _shim_emulatedFdCreate(nr, args);
+        case SYS_set_tid_address: {
+            long rv = shim_ipcSyscall(nr, args); /* recorded, then run natively */
+            return rv < 0 ? rv : shim_thread.channel->vtid;
+        }
         default:
             break;
     }

@@ -41,14 +41,13 @@ static int _futex_deadline(SyscallContext* ctx, uint64_t addr, bool absolute, Si
 }
 
 /* The key of the word at `addr` (see the top of the file). */
-static void _futex_key(SyscallContext* ctx, uint64_t addr, bool private_op, FutexKey* key) {
-    *key = (FutexKey){.object = 0, .id = (uint64_t)process_getVirtualPid(ctx->process),
-                      .offset = addr};
+void syscall_futexKey(Process* process, uint64_t addr, bool private_op, FutexKey* key) {
+    *key = (FutexKey){.object = 0, .id = (uint64_t)process_getVirtualPid(process), .offset = addr};
     if (private_op) {
         return;
     }
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/maps", (int)process_getNativePid(ctx->process));
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)process_getNativePid(process));
     FILE* maps = fopen(path, "re");
     char line[512];
     while (maps != NULL && fgets(line, sizeof(line), maps) != NULL) {
@@ -71,6 +70,10 @@ static void _futex_key(SyscallContext* ctx, uint64_t addr, bool private_op, Fute
     if (maps != NULL) {
         fclose(maps);
     }
+}
+
+static void _futex_key(SyscallContext* ctx, uint64_t addr, bool private_op, FutexKey* key) {
+    syscall_futexKey(ctx->process, addr, private_op, key);
 }
 
 static SyscallReturn _futex_wait(SyscallContext* ctx, uint64_t uaddr, uint32_t val,
@@ -105,6 +108,48 @@ static SyscallReturn _futex_wait(SyscallContext* ctx, uint64_t uaddr, uint32_t v
     return syscall_block(scratch->deadline);
 }
 
+/* FUTEX_WAKE_OP's operation on the word at uaddr2 (encoded as Linux encodes it): writes the new
+ * value, and returns 1 or 0 for the comparison of the old one, or -ENOSYS for an unknown operation
+ * or comparison. The host runs one thread at a time, so read-modify-write is atomic for it. */
+static int _futex_wakeOpUpdate(SyscallContext* ctx, uint64_t uaddr2, uint32_t encoded) {
+    int op = (int)((encoded >> 28) & 7);
+    int cmp = (int)((encoded >> 24) & 15);
+    int32_t oparg = (int32_t)(encoded << 8) >> 20; /* 12 bits, sign-extended */
+    int32_t cmparg = (int32_t)(encoded << 20) >> 20;
+    if (encoded & (FUTEX_OP_OPARG_SHIFT << 28)) {
+        oparg = (oparg < 0 || oparg > 31) ? 0 : (int32_t)(1u << oparg); /* Linux warns, uses 0 */
+    }
+    if (op > FUTEX_OP_XOR || cmp > FUTEX_OP_CMP_GE) {
+        return -ENOSYS;
+    }
+    int32_t old;
+    if (uaddr2 % 4 != 0) {
+        return -EINVAL;
+    }
+    if (process_readMemory(ctx->process, uaddr2, &old, sizeof(old)) != 0) {
+        return -EFAULT;
+    }
+    int32_t new;
+    switch (op) {
+        case FUTEX_OP_SET: new = oparg; break;
+        case FUTEX_OP_ADD: new = (int32_t)((uint32_t)old + (uint32_t)oparg); break;
+        case FUTEX_OP_OR: new = old | oparg; break;
+        case FUTEX_OP_ANDN: new = old & ~oparg; break;
+        default: new = old ^ oparg; break;
+    }
+    if (process_writeMemory(ctx->process, uaddr2, &new, sizeof(new)) != 0) {
+        return -EFAULT;
+    }
+    switch (cmp) {
+        case FUTEX_OP_CMP_EQ: return old == cmparg;
+        case FUTEX_OP_CMP_NE: return old != cmparg;
+        case FUTEX_OP_CMP_LT: return old < cmparg;
+        case FUTEX_OP_CMP_LE: return old <= cmparg;
+        case FUTEX_OP_CMP_GT: return old > cmparg;
+        default: return old >= cmparg;
+    }
+}
+
 SyscallReturn syscallhandler_futex(SyscallContext* ctx) {
     static int warned;
     uint64_t uaddr = (uint64_t)ctx->args[0];
@@ -118,6 +163,9 @@ SyscallReturn syscallhandler_futex(SyscallContext* ctx) {
         return syscall_done(-EINVAL);
     }
     bool private_op = (op & FUTEX_PRIVATE_FLAG) != 0;
+    if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET) {
+        return syscall_done(-ENOSYS); /* as Linux: only for an absolute wait */
+    }
     int n = val > INT_MAX ? INT_MAX : (int)val;
     FutexKey key;
     switch (cmd) {
@@ -153,6 +201,21 @@ SyscallReturn syscallhandler_futex(SyscallContext* ctx) {
             int moved = managedthread_requeueFutex(ctx->host, &key, &to, limit);
             return syscall_done(woken + moved);
         }
+        case FUTEX_WAKE_OP: {
+            int n2 = arg4 > INT_MAX ? INT_MAX : (int)arg4;
+            FutexKey key2;
+            _futex_key(ctx, uaddr, private_op, &key);
+            _futex_key(ctx, uaddr2, private_op, &key2);
+            int cond = _futex_wakeOpUpdate(ctx, uaddr2, val3);
+            if (cond < 0) {
+                return syscall_done(cond);
+            }
+            int woken = managedthread_wakeFutex(ctx->host, &key, ~0u, n);
+            if (cond) {
+                woken += managedthread_wakeFutex(ctx->host, &key2, ~0u, n2);
+            }
+            return syscall_done(woken);
+        }
         default:
             if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
                 log_warning("futex operation %d is not supported (ENOSYS; process '%s'); further "
@@ -161,4 +224,11 @@ SyscallReturn syscallhandler_futex(SyscallContext* ctx) {
             }
             return syscall_done(-ENOSYS);
     }
+}
+
+/* set_tid_address: the word the kernel clears when the thread ends, which umbra watches then (see
+ * managed_thread.c); set natively too. The shim answers the virtual tid. */
+SyscallReturn syscallhandler_set_tid_address(SyscallContext* ctx) {
+    managedthread_setClearTidAddress(ctx->thread, (uint64_t)ctx->args[0]);
+    return syscall_native();
 }

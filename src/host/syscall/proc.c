@@ -3,8 +3,9 @@
  * A clone is two steps. The handler allocates the child's ids, process and channel and answers
  * CLONE; the shim forks natively (CLONE_PARENT, so umbra is the native parent) and reports the
  * native result; syscall_finishClone completes it. A vfork parent then stays blocked until the
- * child execs or exits. A thread (CLONE_THREAD) gets its own channel in the same process; sharing
- * memory without being a thread or a vfork child (CLONE_VM alone) is not supported (ENOSYS). */
+ * child execs or exits (the shim makes the vfork child share the parent's memory natively). A
+ * thread (CLONE_THREAD) gets its own channel in the same process; sharing memory without being a
+ * thread or a vfork child (CLONE_VM alone) is not supported (ENOSYS). */
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
@@ -12,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,9 +47,20 @@ static SyscallReturn _proc_answerClone(SyscallContext* ctx, ManagedThread* threa
 }
 
 static SyscallReturn _proc_cloneThread(SyscallContext* ctx, uint64_t flags) {
+    static int warned_tls;
     /* As Linux: a thread shares signal handlers, which needs a shared address space. */
     if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM)) {
         return syscall_done(-EINVAL);
+    }
+    /* The shim keeps each thread's state in thread-local storage: a thread running on its
+     * creator's thread pointer (no CLONE_SETTLS, as Go's runtime does before it sets its own)
+     * would share it while both run. */
+    if (!(flags & CLONE_SETTLS)) {
+        _proc_warnOnce(&warned_tls,
+                       "a thread without its own thread pointer (no CLONE_SETTLS) is not "
+                       "supported (ENOSYS)",
+                       ctx->process);
+        return syscall_done(-ENOSYS);
     }
     int32_t vtid = host_allocateVirtualId(ctx->host);
     ManagedThread* thread = managedthread_new(ctx->process, vtid);
@@ -79,6 +92,13 @@ static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
     }
     int32_t vpid = host_allocateVirtualId(ctx->host);
     Process* child = process_newForked(ctx->host, ctx->process, vpid);
+    if (flags & CLONE_PARENT) {
+        /* A sibling of the caller: its parent waits for it and gets the caller's exit signal. */
+        process_setParentPid(child, process_getParentPid(ctx->process));
+        process_setExitSignal(child, process_getExitSignal(ctx->process));
+    } else {
+        process_setExitSignal(child, (int)(flags & CSIGNAL));
+    }
     ManagedThread* thread = managedthread_new(child, vpid);
     if (thread == NULL) {
         process_free(child);
@@ -118,9 +138,26 @@ SyscallReturn syscallhandler_unshare(SyscallContext* ctx) {
     return syscall_native();
 }
 
+/* CLONE_PIDFD: the shim opened the pidfd (args[1] of its report); its pidfs inode identifies the
+ * child for waitid(P_PIDFD), also after the native process has been reaped. */
+static void _proc_recordPidfd(SyscallContext* ctx, Process* child, int64_t fd) {
+    gchar* path = g_strdup_printf("/proc/%d/fd/%lld", (int)process_getNativePid(ctx->process),
+                                  (long long)fd);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        process_setPidfdInode(child, (uint64_t)st.st_ino);
+    }
+    g_free(path);
+}
+
 SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
     SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
     int32_t vpid = (int32_t)scratch->value;
+    if (ctx->wake == WAKE_SIGNAL) {
+        /* A vfork parent waits killably, as in Linux: a signal stays pending until the child has
+         * exec'd or ended (the child may be running on this thread's stack). */
+        return syscall_block(SIMTIME_INVALID);
+    }
     if (ctx->wake != WAKE_NONE) {
         return syscall_done(vpid); /* a vfork parent released by its child */
     }
@@ -139,6 +176,9 @@ SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
         return syscall_done(native_result);
     }
     process_setNativePid(child, (pid_t)native_result);
+    if (ctx->args[1] >= 0) {
+        _proc_recordPidfd(ctx, child, ctx->args[1]);
+    }
     managedthread_scheduleRun(process_getMainThread(child));
     if (scratch->flags & CLONE_VFORK) {
         process_setVforkParent(child, ctx->thread);
@@ -209,8 +249,15 @@ SyscallReturn syscallhandler_exit_group(SyscallContext* ctx) {
     return (SyscallReturn){.kind = SYSCALL_NATIVE_EXIT};
 }
 
-static bool _proc_waitMatches(Process* caller, Process* child, int64_t pid) {
+/* Whether `child` is one the caller waits for: its own child matching `pid` (wait4's encoding),
+ * and, as Linux: a "clone" child (exit signal other than SIGCHLD) only with __WCLONE, the others
+ * only without it, any with __WALL. */
+static bool _proc_waitMatches(Process* caller, Process* child, int64_t pid, uint32_t options) {
     if (process_getParentPid(child) != process_getVirtualPid(caller)) {
+        return false;
+    }
+    bool clone_child = process_getExitSignal(child) != SIGCHLD;
+    if (!(options & __WALL) && clone_child != ((options & __WCLONE) != 0)) {
         return false;
     }
     if (pid > 0) {
@@ -234,12 +281,12 @@ typedef struct {
 /* The first child of the caller matching `pid` (wait4's encoding) with a change `wants` asks for,
  * in pid order: its kind in *kind (a stop's signal in *stop_sig). Returns it, or NULL with *any
  * saying whether some child matched at all. Nothing is consumed. */
-static Process* _proc_findWaitable(SyscallContext* ctx, int64_t pid, WaitWants wants, bool* any,
-                                   WaitedKind* kind, int* stop_sig) {
+static Process* _proc_findWaitable(SyscallContext* ctx, int64_t pid, uint32_t options,
+                                   WaitWants wants, bool* any, WaitedKind* kind, int* stop_sig) {
     *any = false;
     for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
         Process* child = host_getProcess(ctx->host, i);
-        if (!_proc_waitMatches(ctx->process, child, pid)) {
+        if (!_proc_waitMatches(ctx->process, child, pid, options)) {
             continue;
         }
         *any = true;
@@ -272,16 +319,16 @@ static void _proc_consumeReport(Process* child, WaitedKind kind) {
 SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
     int64_t pid = (int32_t)ctx->args[0]; /* int arguments arrive zero-extended */
     uint64_t status_addr = (uint64_t)ctx->args[1];
-    int64_t options = (int32_t)ctx->args[2];
+    uint32_t options = (uint32_t)ctx->args[2];
     uint64_t rusage_addr = (uint64_t)ctx->args[3];
-    if (options & ~(int64_t)(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) {
+    if (options & ~(uint32_t)(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) {
         return syscall_done(-EINVAL);
     }
     bool any;
     WaitedKind kind;
     int stop_sig = 0;
     WaitWants wants = {true, (options & WUNTRACED) != 0, (options & WCONTINUED) != 0};
-    Process* child = _proc_findWaitable(ctx, pid, wants, &any, &kind, &stop_sig);
+    Process* child = _proc_findWaitable(ctx, pid, options, wants, &any, &kind, &stop_sig);
     if (child != NULL) {
         int status = kind == WAITED_EXITED    ? process_getWaitStatus(child)
                      : kind == WAITED_STOPPED ? (stop_sig << 8) | 0x7f
@@ -318,15 +365,49 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
 
 /* waitid(idtype, id, infop, options, rusage): exited, stopped and continued children as asked;
  * WNOWAIT leaves the change to be reported again. */
+/* The process a pidfd of the caller names: by the native pid in the pidfd's fdinfo while the
+ * native process exists, else by the pidfs inode recorded when CLONE_PIDFD made it (a pidfd from
+ * elsewhere names no process umbra knows: ECHILD, as for a process that is not a child). */
+static int _proc_pidfdTarget(SyscallContext* ctx, int64_t fd, int32_t* vpid) {
+    pid_t self = process_getNativePid(ctx->process);
+    gchar* path = g_strdup_printf("/proc/%d/fd/%lld", (int)self, (long long)fd);
+    struct stat st;
+    int rv = fd < 0 || stat(path, &st) != 0 ? -EBADF : 0;
+    g_free(path);
+    if (rv != 0) {
+        return rv;
+    }
+    path = g_strdup_printf("/proc/%d/fdinfo/%lld", (int)self, (long long)fd);
+    gchar* info = NULL;
+    const char* line = NULL;
+    if (g_file_get_contents(path, &info, NULL, NULL)) {
+        line = strstr(info, "\nPid:");
+    }
+    long native = line != NULL ? strtol(line + 5, NULL, 10) : 0;
+    g_free(info);
+    g_free(path);
+    if (line == NULL) {
+        return -EBADF; /* not a pidfd: Linux says EBADF too */
+    }
+    for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
+        Process* p = host_getProcess(ctx->host, i);
+        if ((native > 0 && process_getNativePid(p) == native && !process_isZombie(p)) ||
+            (process_getPidfdInode(p) != 0 && process_getPidfdInode(p) == (uint64_t)st.st_ino)) {
+            *vpid = process_getVirtualPid(p);
+            return 0;
+        }
+    }
+    return -ECHILD;
+}
+
 SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
-    static int warned_pidfd;
     int idtype = (int)ctx->args[0];
     int64_t id = (int32_t)ctx->args[1];
     uint64_t info_addr = (uint64_t)ctx->args[2];
-    int64_t options = (int32_t)ctx->args[3];
+    uint32_t options = (uint32_t)ctx->args[3];
     uint64_t rusage_addr = (uint64_t)ctx->args[4];
-    if (options & ~(int64_t)(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD |
-                             __WCLONE | __WALL) ||
+    if (options & ~(uint32_t)(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD |
+                              __WCLONE | __WALL) ||
         !(options & (WEXITED | WSTOPPED | WCONTINUED))) {
         return syscall_done(-EINVAL);
     }
@@ -345,10 +426,15 @@ SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
             }
             pid = id > 0 ? -id : 0; /* 0: the caller's group */
             break;
-        case P_PIDFD:
-            _proc_warnOnce(&warned_pidfd, "waitid(P_PIDFD) is not supported yet (EINVAL)",
-                           ctx->process);
-            return syscall_done(-EINVAL);
+        case P_PIDFD: {
+            int32_t vpid = 0;
+            int rv = _proc_pidfdTarget(ctx, id, &vpid);
+            if (rv != 0) {
+                return syscall_done(rv);
+            }
+            pid = vpid;
+            break;
+        }
         default: return syscall_done(-EINVAL);
     }
     bool any;
@@ -356,7 +442,7 @@ SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
     int stop_sig = 0;
     WaitWants wants = {(options & WEXITED) != 0, (options & WSTOPPED) != 0,
                        (options & WCONTINUED) != 0};
-    Process* child = _proc_findWaitable(ctx, pid, wants, &any, &kind, &stop_sig);
+    Process* child = _proc_findWaitable(ctx, pid, options, wants, &any, &kind, &stop_sig);
     siginfo_t info;
     memset(&info, 0, sizeof(info));
     if (child != NULL) {
@@ -526,4 +612,23 @@ SyscallReturn syscallhandler_rt_tgsigqueueinfo(SyscallContext* ctx) {
         return syscall_done(rv);
     }
     return _proc_signalThread(ctx, (int32_t)ctx->args[0], tid, (int)ctx->args[2], &info);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Namespaces: refused as Linux refuses an unprivileged process.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* setns: a descriptor that is not open is EBADF, as in Linux; joining anything is EPERM. */
+SyscallReturn syscallhandler_setns(SyscallContext* ctx) {
+    static int warned;
+    gchar* path = g_strdup_printf("/proc/%d/fd/%d", (int)process_getNativePid(ctx->process),
+                                  (int)ctx->args[0]);
+    struct stat st;
+    bool open_fd = (int32_t)ctx->args[0] >= 0 && stat(path, &st) == 0;
+    g_free(path);
+    if (!open_fd) {
+        return syscall_done(-EBADF);
+    }
+    _proc_warnOnce(&warned, "setns refused (EPERM)", ctx->process);
+    return syscall_done(-EPERM);
 }

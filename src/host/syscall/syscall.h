@@ -63,6 +63,10 @@ SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result);
 /* nanosleep and relative clock_nanosleep interrupted by a signal: the time left goes to `rem`. */
 void syscall_sleepInterrupted(SyscallContext* ctx);
 
+/* The futex key of the word at `addr` of `process` (futex.c): (process, address) for a private
+ * operation or private memory, (backing object, offset) for a shared mapping. */
+void syscall_futexKey(Process* process, uint64_t addr, bool private_op, FutexKey* key);
+
 /* Every EMULATED entry's handler. */
 #define EMULATED(name, note) SyscallReturn syscallhandler_##name(SyscallContext* ctx);
 #define SHIM(name, note)
