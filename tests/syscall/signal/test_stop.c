@@ -111,19 +111,38 @@ static void sigchld_on_stop(void) {
     struct sigaction sa = {.sa_sigaction = chld_handler, .sa_flags = SA_SIGINFO | SA_RESTART};
     sigemptyset(&sa.sa_mask);
     CHECK(sigaction(SIGCHLD, &sa, NULL) == 0);
+    /* SIGCHLD is a standard signal: two state changes in a row could coalesce into one. The
+     * child waits on a pipe after it is continued, so each SIGCHLD is handled before the next. */
+    int gate[2];
+    ASSERT(pipe(gate) == 0);
     pid_t child = fork();
     ASSERT(child >= 0);
     if (child == 0) {
+        close(gate[1]);
         raise(SIGSTOP);
-        _exit(3);
+        char c;
+        _exit(read(gate[0], &c, 1) == 1 ? 3 : 4);
     }
+    close(gate[0]);
     int status = 0;
     CHECK_EQ_LL(waitpid(child, &status, WUNTRACED), child);
     CHECK(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+    for (int i = 0; i < 1000 && atomic_load(&n_chld) < 1; i++) {
+        sleep_ms(1);
+    }
     CHECK(kill(child, SIGCONT) == 0);
+    CHECK_EQ_LL(waitpid(child, &status, WCONTINUED), child);
+    CHECK(WIFCONTINUED(status));
+    for (int i = 0; i < 1000 && atomic_load(&n_chld) < 2; i++) {
+        sleep_ms(1);
+    }
+    CHECK(write(gate[1], "x", 1) == 1);
+    close(gate[1]);
     CHECK_EQ_LL(waitpid(child, &status, 0), child);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3);
-    sleep_ms(5);
+    for (int i = 0; i < 1000 && atomic_load(&n_chld) < 3; i++) {
+        sleep_ms(1);
+    }
     CHECK_EQ_LL(atomic_load(&n_chld), 3);
     CHECK_EQ_LL(atomic_load(&chld_code[0]), CLD_STOPPED);
     CHECK_EQ_LL(atomic_load(&chld_code[1]), CLD_CONTINUED);
