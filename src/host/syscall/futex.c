@@ -116,7 +116,7 @@ static int _futex_wakeOpUpdate(SyscallContext* ctx, uint64_t uaddr2, uint32_t en
     int cmp = (int)((encoded >> 24) & 15);
     int32_t oparg = (int32_t)(encoded << 8) >> 20; /* 12 bits, sign-extended */
     int32_t cmparg = (int32_t)(encoded << 20) >> 20;
-    if (encoded & (FUTEX_OP_OPARG_SHIFT << 28)) {
+    if (encoded & ((uint32_t)FUTEX_OP_OPARG_SHIFT << 28)) {
         oparg = (oparg < 0 || oparg > 31) ? 0 : (int32_t)(1u << oparg); /* Linux warns, uses 0 */
     }
     if (op > FUTEX_OP_XOR || cmp > FUTEX_OP_CMP_GE) {
