@@ -1228,6 +1228,10 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
         case SYS_signalfd4:
         case SYS_timerfd_create:
             return _shim_emulatedFdCreate(nr, args);
+        case SYS_pidfd_open: {
+            long native = shim_ipcSyscall(nr, args); /* the native pid, or -errno */
+            return native < 0 ? native : shim_rawSyscall(SYS_pidfd_open, native, args[1], 0, 0, 0, 0);
+        }
         case SYS_set_tid_address: {
             long rv = shim_ipcSyscall(nr, args); /* recorded, then run natively */
             return rv < 0 ? rv : shim_thread.channel->vtid;

@@ -363,8 +363,6 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
     return syscall_block(SIMTIME_INVALID);
 }
 
-/* waitid(idtype, id, infop, options, rusage): exited, stopped and continued children as asked;
- * WNOWAIT leaves the change to be reported again. */
 /* The process a pidfd of the caller names: by the native pid in the pidfd's fdinfo while the
  * native process exists, else by the pidfs inode recorded when CLONE_PIDFD made it (a pidfd from
  * elsewhere names no process umbra knows: ECHILD, as for a process that is not a child). */
@@ -400,6 +398,8 @@ static int _proc_pidfdTarget(SyscallContext* ctx, int64_t fd, int32_t* vpid) {
     return -ECHILD;
 }
 
+/* waitid(idtype, id, infop, options, rusage): exited, stopped and continued children as asked;
+ * WNOWAIT leaves the change to be reported again. */
 SyscallReturn syscallhandler_waitid(SyscallContext* ctx) {
     int idtype = (int)ctx->args[0];
     int64_t id = (int32_t)ctx->args[1];
@@ -631,4 +631,94 @@ SyscallReturn syscallhandler_setns(SyscallContext* ctx) {
     }
     _proc_warnOnce(&warned, "setns refused (EPERM)", ctx->process);
     return syscall_done(-EPERM);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * pidfds.
+ * ---------------------------------------------------------------------------------------------- */
+
+/* pidfd_open(pid, flags): umbra answers the native pid of the virtual one, and the shim opens the
+ * pidfd on it natively (a real pidfd: poll sees the process end). umbra notes its pidfs inode, so
+ * waitid(P_PIDFD) still names the process once its native one is gone. */
+SyscallReturn syscallhandler_pidfd_open(SyscallContext* ctx) {
+    int64_t pid = (int32_t)ctx->args[0];
+    uint32_t flags = (uint32_t)ctx->args[1];
+    if (pid <= 0 || (flags & ~(uint32_t)O_NONBLOCK)) {
+        return syscall_done(-EINVAL);
+    }
+    Process* target = host_lookupProcess(ctx->host, (int32_t)pid);
+    if (target == NULL || process_isZombie(target)) {
+        /* A zombie's native process is already collected: there is nothing to open. */
+        return syscall_done(-ESRCH);
+    }
+    if (process_getPidfdInode(target) == 0) {
+        int pidfd = (int)syscall(SYS_pidfd_open, process_getNativePid(target), 0);
+        struct stat st;
+        if (pidfd >= 0 && fstat(pidfd, &st) == 0) {
+            process_setPidfdInode(target, (uint64_t)st.st_ino);
+        }
+        if (pidfd >= 0) {
+            close(pidfd);
+        }
+    }
+    return syscall_done(process_getNativePid(target));
+}
+
+#define PROC_PIDFD_SIGNAL_THREAD 1u
+#define PROC_PIDFD_SIGNAL_THREAD_GROUP 2u
+#define PROC_PIDFD_SIGNAL_PROCESS_GROUP 4u
+
+/* pidfd_send_signal(pidfd, sig, info, flags): kill, or with a siginfo rt_sigqueueinfo's rules,
+ * aimed through a pidfd; at most one of the scope flags (the thread, its process, its group). */
+SyscallReturn syscallhandler_pidfd_send_signal(SyscallContext* ctx) {
+    int sig = (int)ctx->args[1];
+    uint64_t info_addr = (uint64_t)ctx->args[2];
+    uint32_t flags = (uint32_t)ctx->args[3];
+    if ((flags & ~(PROC_PIDFD_SIGNAL_THREAD | PROC_PIDFD_SIGNAL_THREAD_GROUP |
+                   PROC_PIDFD_SIGNAL_PROCESS_GROUP)) ||
+        __builtin_popcount(flags) > 1 || sig < 0 || sig > 64) {
+        return syscall_done(-EINVAL);
+    }
+    int32_t vpid = 0;
+    int rv = _proc_pidfdTarget(ctx, (int32_t)ctx->args[0], &vpid);
+    if (rv != 0) {
+        return syscall_done(rv == -ECHILD ? -ESRCH : rv);
+    }
+    Process* target = host_lookupProcess(ctx->host, vpid);
+    if (target == NULL) {
+        return syscall_done(-ESRCH);
+    }
+    siginfo_t info;
+    if (info_addr != 0) {
+        if (process_readMemory(ctx->process, info_addr, &info, sizeof(info)) != 0) {
+            return syscall_done(-EFAULT);
+        }
+        if (info.si_signo != sig) {
+            return syscall_done(-EINVAL);
+        }
+        if (target != ctx->process && (info.si_code >= 0 || info.si_code == SI_TKILL)) {
+            return syscall_done(-EPERM);
+        }
+    } else {
+        memset(&info, 0, sizeof(info));
+        info.si_signo = sig;
+        info.si_code = SI_USER;
+        info.si_pid = process_getVirtualPid(ctx->process);
+        info.si_uid = getuid();
+    }
+    if (sig == 0 || process_isZombie(target)) {
+        return syscall_done(0);
+    }
+    if (flags == PROC_PIDFD_SIGNAL_PROCESS_GROUP) {
+        int32_t pgid = process_getGroupId(target);
+        for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
+            Process* p = host_getProcess(ctx->host, i);
+            if (process_getGroupId(p) == pgid && !process_isZombie(p)) {
+                process_sendSignal(p, NULL, &info);
+            }
+        }
+        return syscall_done(0);
+    }
+    ManagedThread* to = flags == PROC_PIDFD_SIGNAL_THREAD ? process_getMainThread(target) : NULL;
+    return syscall_done(process_sendSignal(target, to, &info));
 }

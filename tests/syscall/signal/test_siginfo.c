@@ -2,7 +2,8 @@
  * order with their values, the lowest-numbered pending signal is delivered first; handlers and
  * sigtimedwait see the sender's pid, uid and si_code (SI_USER, SI_QUEUE, SI_TKILL, CLD_*);
  * rt_sigqueueinfo's EPERM rule; signals aimed at one thread (pthread_kill, rt_tgsigqueueinfo) go
- * to that thread. */
+ * to that thread; pidfd_open and pidfd_send_signal. */
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -266,6 +267,68 @@ static void thread_directed(void) {
     signal(SIGUSR1, SIG_DFL);
 }
 
+/* pidfd_open and pidfd_send_signal: kill and sigqueue through a pidfd. */
+static void pidfd_signals(void) {
+    pid_t child = fork();
+    ASSERT(child >= 0);
+    if (child == 0) {
+        for (;;) {
+            pause();
+        }
+    }
+    int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+    ASSERT(pidfd >= 0);
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    CHECK_EQ_LL(poll(&p, 1, 0), 0); /* running */
+    CHECK(syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0);
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = SIGUSR1;
+    info.si_code = SI_USER;
+    CHECK_ERRNO(syscall(SYS_pidfd_send_signal, pidfd, SIGUSR1, &info, 0), EPERM);
+    CHECK_ERRNO(syscall(SYS_pidfd_send_signal, pidfd, SIGUSR2, &info, 0), EINVAL); /* signo */
+    CHECK_ERRNO(syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0x100), EINVAL);
+    CHECK(syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) == 0);
+    CHECK_EQ_LL(poll(&p, 1, 5000), 1); /* readable once it has ended */
+    memset(&info, 0, sizeof(info));
+    CHECK(waitid(P_PIDFD, pidfd, &info, WEXITED) == 0);
+    CHECK_EQ_LL(info.si_pid, child);
+    CHECK_EQ_LL(info.si_code, CLD_KILLED);
+    CHECK_EQ_LL(info.si_status, SIGTERM);
+    CHECK_ERRNO(syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0), ESRCH);
+    close(pidfd);
+
+    /* To itself, with a value. */
+    sigset_t set = set_of(SIGUSR1, 0, 0);
+    ASSERT(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+    int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+    ASSERT(self >= 0);
+    memset(&info, 0, sizeof(info));
+    info.si_signo = SIGUSR1;
+    info.si_code = SI_QUEUE;
+    info.si_value.sival_int = 31;
+    CHECK(syscall(SYS_pidfd_send_signal, self, SIGUSR1, &info, 0) == 0);
+    siginfo_t got;
+    CHECK_EQ_LL(take(&set, &got), SIGUSR1);
+    CHECK_EQ_LL(got.si_code, SI_QUEUE);
+    CHECK_EQ_LL(got.si_value.sival_int, 31);
+    CHECK(syscall(SYS_pidfd_send_signal, self, SIGUSR1, NULL, 0) == 0);
+    CHECK_EQ_LL(take(&set, &got), SIGUSR1);
+    CHECK_EQ_LL(got.si_code, SI_USER);
+    CHECK_EQ_LL(got.si_pid, getpid());
+    close(self);
+    CHECK(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
+
+    CHECK_ERRNO(syscall(SYS_pidfd_open, 999999, 0), ESRCH);
+    CHECK_ERRNO(syscall(SYS_pidfd_open, getpid(), 0x1), EINVAL);
+    CHECK_ERRNO(syscall(SYS_pidfd_open, 0, 0), EINVAL);
+    int pfd[2];
+    ASSERT(pipe(pfd) == 0);
+    CHECK_ERRNO(syscall(SYS_pidfd_send_signal, pfd[0], SIGTERM, NULL, 0), EBADF);
+    close(pfd[0]);
+    close(pfd[1]);
+}
+
 int main(void) {
     queue_order();
     delivery_order();
@@ -273,6 +336,7 @@ int main(void) {
     sigchld_info();
     sigqueueinfo_rules();
     thread_directed();
+    pidfd_signals();
     test_done();
     return 0;
 }
