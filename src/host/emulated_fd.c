@@ -14,6 +14,9 @@ struct _EmulatedFdSet {
 
 static void _emulatedfd_free(gpointer data) {
     EmulatedFd* efd = data;
+    if (efd->free_object != NULL) {
+        efd->free_object(efd->object);
+    }
     close(efd->dup);
     g_free(efd);
 }
@@ -103,4 +106,8 @@ void emulatedfd_drain(EmulatedFd* efd) {
     if (poll(&pfd, 1, 0) > 0 && read(efd->dup, &count, sizeof(count)) < 0) {
         return; /* drained meanwhile */
     }
+}
+
+void emulatedfdset_remove(EmulatedFdSet* set, EmulatedFd* efd) {
+    g_ptr_array_remove(set->fds, efd); /* keeps the order of the others; frees it */
 }

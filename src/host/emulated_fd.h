@@ -1,5 +1,5 @@
-/* Descriptors umbra emulates on top of a native placeholder (architecture.md 6): signalfd and
- * timerfd. The managed process holds a real eventfd at the descriptor's number, so the kernel's
+/* Descriptors umbra emulates on top of a native placeholder (architecture.md 6): signalfd,
+ * timerfd and sockets (udp.h). The managed process holds a real eventfd at the descriptor's number, so the kernel's
  * lowest-free-number rule, dup, fcntl, close-on-exec, fork and polling (poll, select, epoll) all
  * work natively on it; umbra keeps a duplicate of that eventfd (pidfd_getfd) and makes it
  * readable exactly when the emulated object is (a signal of the mask pending; a timer expired).
@@ -20,7 +20,7 @@
 
 #include "lib/simtime.h"
 
-typedef enum { EMULATED_FD_SIGNALFD = 1, EMULATED_FD_TIMERFD } EmulatedFdKind;
+typedef enum { EMULATED_FD_SIGNALFD = 1, EMULATED_FD_TIMERFD, EMULATED_FD_SOCKET } EmulatedFdKind;
 
 typedef struct {
     uint64_t id;        /* unique on the host, so events can find it again */
@@ -35,6 +35,9 @@ typedef struct {
     SimTime interval;   /* period (0: one-shot) */
     uint64_t generation;/* bumped on every arming, so stale expiry events do nothing */
     int32_t owner;      /* virtual pid of the creating process */
+    /* socket (udp.h): the object, freed with the descriptor */
+    void* object;
+    void (*free_object)(void* object);
 } EmulatedFd;
 
 typedef struct _EmulatedFdSet EmulatedFdSet;
@@ -50,6 +53,8 @@ void emulatedfdset_removeOwner(EmulatedFdSet* set, int32_t owner);
 EmulatedFd* emulatedfdset_findById(EmulatedFdSet* set, uint64_t id);
 size_t emulatedfdset_count(const EmulatedFdSet* set);
 EmulatedFd* emulatedfdset_at(EmulatedFdSet* set, size_t index);
+/* Removes and frees one object. */
+void emulatedfdset_remove(EmulatedFdSet* set, EmulatedFd* efd);
 
 /* Adds `n` to the placeholder's counter (readable from then on). Returns true if it was not
  * readable before. */

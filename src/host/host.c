@@ -39,7 +39,8 @@ struct _Host {
     Process** processes;                  /* owned, in virtual pid order */
     size_t n_processes;                   /* entries used in processes */
     size_t processes_cap;                 /* entries allocated */
-    EmulatedFdSet* emulated_fds;          /* signalfds and timerfds (NULL until the first) */
+    EmulatedFdSet* emulated_fds;          /* signalfds, timerfds, sockets (NULL until the first) */
+    NetStack* netstack;                   /* owned (NULL until the first socket) */
     ENGINE_MAGIC_DECLARE;
 };
 
@@ -65,6 +66,9 @@ Host* host_new(const HostParams* params) {
     host->proc_options.shim_path = params->processes.shim_path
                                        ? strdup(params->processes.shim_path)
                                        : NULL;
+    host->proc_options.hosts_file = params->processes.hosts_file
+                                        ? strdup(params->processes.hosts_file)
+                                        : NULL;
     host->next_virtual_id = 1000;
     host->now = 0;
     host->queue = eventqueue_new();
@@ -85,10 +89,12 @@ void host_free(Host* host) {
         process_free(host->processes[i]);
     }
     free(host->processes);
-    emulatedfdset_free(host->emulated_fds);
+    emulatedfdset_free(host->emulated_fds); /* sockets unbind from the stack: free it after */
+    netstack_free(host->netstack);
     logger_clearContext(&host->log);
     free((char*)host->proc_options.data_dir);
     free((char*)host->proc_options.shim_path);
+    free((char*)host->proc_options.hosts_file);
     free(host->name);
     ENGINE_MAGIC_CLEAR(host);
     free(host);
@@ -102,6 +108,14 @@ EmulatedFdSet* host_getEmulatedFds(Host* host) {
         host->emulated_fds = emulatedfdset_new();
     }
     return host->emulated_fds;
+}
+
+NetStack* host_getNetStack(Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    if (host->netstack == NULL) {
+        host->netstack = netstack_new(host);
+    }
+    return host->netstack;
 }
 
 HostId host_getId(const Host* host) {

@@ -17,6 +17,7 @@
 
 #include "host/emulated_fd.h"
 #include "host/event.h"
+#include "host/netstack.h"
 #include "host/task.h"
 #include "lib/logger.h"
 #include "lib/rng.h"
@@ -33,6 +34,9 @@ typedef struct {
     SimTime unblocked_syscall_latency; /* charged per non-blocking syscall */
     SimTime unblocked_vdso_latency;    /* charged per time call */
     SimTime max_unapplied_cpu_latency; /* owed latency before time must move */
+    uint64_t socket_recv_buffer;       /* initial SO_RCVBUF of sockets, bytes */
+    uint64_t socket_send_buffer;       /* initial SO_SNDBUF of sockets, bytes */
+    const char* hosts_file;           /* path managed processes open for /etc/hosts (copied), or NULL */
 } HostProcessOptions;
 
 typedef struct {
@@ -100,6 +104,8 @@ void host_addProcess(Host* host, Process* process);
 Process* host_lookupProcess(Host* host, int32_t vpid);
 /* The host's emulated descriptors (signalfd, timerfd): see emulated_fd.h. */
 EmulatedFdSet* host_getEmulatedFds(Host* host);
+/* The host's network stack (borrowed): see netstack.h. */
+NetStack* host_getNetStack(Host* host);
 /* Removes and frees a process. */
 void host_removeProcess(Host* host, int32_t vpid);
 /* Number of processes; `host_getProcess(host, i)` in virtual pid order (borrowed). */

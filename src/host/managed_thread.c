@@ -54,6 +54,7 @@ struct _ManagedThread {
     WaitKind wait_kind;        /* what the thread is blocked on */
     FutexKey futex_key;        /* WAIT_FUTEX: the futex word */
     uint32_t futex_bitset;     /* WAIT_FUTEX: FUTEX_WAIT_BITSET's mask */
+    uint64_t wait_object;      /* WAIT_OBJECT: the emulated descriptor's id */
     uint64_t wait_seq;         /* order in which waiters started, for FIFO wakes */
     uint64_t sigmask;          /* blocked signals (bit sig - 1), as the program set them */
     uint64_t sigwait_set;      /* while in sigtimedwait: the signals it waits for */
@@ -591,6 +592,25 @@ void managedthread_waitFutex(ManagedThread* thread, const FutexKey* key, uint32_
     thread->futex_key = *key;
     thread->futex_bitset = bitset;
     thread->wait_seq = __atomic_add_fetch(&next_seq, 1, __ATOMIC_RELAXED);
+}
+
+void managedthread_waitObject(ManagedThread* thread, uint64_t id) {
+    thread->wait_kind = WAIT_OBJECT;
+    thread->wait_object = id;
+}
+
+void managedthread_wakeObjectWaiters(Host* host, uint64_t id) {
+    /* In virtual pid order, so wakes are queued in the same order on every run. */
+    for (size_t i = 0; i < host_getProcessCount(host); i++) {
+        Process* p = host_getProcess(host, i);
+        for (size_t j = 0; j < process_getThreadCount(p); j++) {
+            ManagedThread* t = process_getThreadAt(p, j);
+            if (t->blocked && t->wait_kind == WAIT_OBJECT && t->wait_object == id) {
+                t->wait_kind = WAIT_OTHER;
+                managedthread_wake(t, WAKE_EVENT);
+            }
+        }
+    }
 }
 
 static bool _managedthread_sameKey(const FutexKey* a, const FutexKey* b) {

@@ -32,6 +32,7 @@ typedef enum {
     WAIT_OTHER, /* a timeout, a native descriptor, a vfork child, ... */
     WAIT_CHILD, /* wait4: a child changing state */
     WAIT_FUTEX, /* a futex word */
+    WAIT_OBJECT,/* an emulated descriptor (a socket's receive): its id */
 } WaitKind;
 
 /* A new thread of `process` with a fresh channel. NULL (and a warning) if the channel cannot be
@@ -87,6 +88,11 @@ typedef struct {
 void managedthread_waitFutex(ManagedThread* thread, const FutexKey* key, uint32_t bitset);
 int managedthread_wakeFutex(Host* host, const FutexKey* key, uint32_t bitset, int n);
 int managedthread_requeueFutex(Host* host, const FutexKey* from, const FutexKey* to, int n);
+
+/* Emulated descriptors: a thread about to block waits on the object with id `id` (EmulatedFd's);
+ * waking wakes every blocked waiter on it (they check again and block again if need be). */
+void managedthread_waitObject(ManagedThread* thread, uint64_t id);
+void managedthread_wakeObjectWaiters(Host* host, uint64_t id);
 
 /* Signal state: the blocked mask (as the program set it; SIGKILL, SIGSTOP and SIGSYS are never in
  * it) and the set a sigtimedwait waits for (0 otherwise). */

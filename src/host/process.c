@@ -158,6 +158,10 @@ int32_t process_spawn(Host* host, const ProcessSpawnParams* params) {
         g_ptr_array_add(env, g_strdup(*e));
     }
     g_ptr_array_add(env, g_strdup_printf("UMBRA_IPC_PATH=%s", managedthread_getChannelPath(main)));
+    const char* hosts_file = host_getProcessOptions(host)->hosts_file;
+    if (hosts_file != NULL) {
+        g_ptr_array_add(env, g_strdup_printf("UMBRA_HOSTS_FILE=%s", hosts_file));
+    }
     g_ptr_array_add(env, NULL);
     pid_t umbra = getpid();
     pid_t pid = fork();

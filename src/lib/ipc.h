@@ -48,6 +48,8 @@ typedef enum {
                                          native fd is ready */
 #define UMBRA_SYSCALL_SIGNALFD_READ 1003 /* (fd, buf, len, nonblocking): read a signalfd */
 #define UMBRA_SYSCALL_SIGRETURN 1004 /* (mask): a handler returned; the mask the kernel restores */
+#define UMBRA_SYSCALL_SOCKET_IOCTL 1005 /* (fd, request, arg): FIONREAD or TIOCOUTQ on a socket */
+#define UMBRA_SYSCALL_SOCKET_CLOSE 1006 /* (fd): a socket descriptor is about to be closed */
 
 /* An answer's retval meaning "a signal handler interrupted this call and it restarts"
  * (SA_RESTART): the shim raises the signal, then makes the same call again. Linux's ERESTARTSYS. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host/network.h"
 #include "host/process.h"
 #include "host/task.h"
 #include "lib/logger.h"
@@ -34,6 +35,7 @@ struct _Controller {
     size_t n_hosts;
     char* hosts_file;       /* generated /etc/hosts content */
     int hosts_memfd;        /* the same content in a memfd, or -1 */
+    char* hosts_path;       /* /proc/<umbra pid>/fd/<hosts_memfd>, what /etc/hosts opens, or NULL */
     unsigned parallelism;   /* resolved worker count */
     SimTime runahead;       /* round length lower bound */
     SimTime last_heartbeat; /* simulated time of the last heartbeat */
@@ -146,6 +148,9 @@ static void _controller_createHosts(Controller* c) {
                     .unblocked_syscall_latency = config->experimental.unblocked_syscall_latency,
                     .unblocked_vdso_latency = config->experimental.unblocked_vdso_latency,
                     .max_unapplied_cpu_latency = config->experimental.max_unapplied_cpu_latency,
+                    .socket_recv_buffer = config->experimental.socket_recv_buffer,
+                    .socket_send_buffer = config->experimental.socket_send_buffer,
+                    .hosts_file = c->hosts_path,
                 },
         };
         c->hosts[i] = host_new(&params);
@@ -302,6 +307,13 @@ Controller* controller_new(const Config* config, GError** error) {
     }
     unsigned workers = config->parallelism ? config->parallelism : controller_countPhysicalCores();
     c->parallelism = workers < config->n_hosts ? workers : (unsigned)config->n_hosts;
+    /* The hosts file that managed processes open as /etc/hosts (compat.md 7). */
+    c->hosts_memfd = addressing_hostsFileToMemfd(c->hosts_file);
+    if (c->hosts_memfd < 0) {
+        log_warning("could not create the hosts file memfd: %s", g_strerror(-c->hosts_memfd));
+    } else {
+        c->hosts_path = g_strdup_printf("/proc/%d/fd/%d", (int)getpid(), c->hosts_memfd);
+    }
     _controller_createHosts(c);
     return c;
 fail:
@@ -359,13 +371,21 @@ static void _controller_roundEnded(SimTime round_start, SimTime round_end, void*
     }
 }
 
+/* The routing table behind the host layer's network seam (host/network.h). */
+static bool _controller_path(const void* routing, uint32_t src_node, uint32_t dst_node,
+                             SimTime* latency, double* loss) {
+    const PathInfo* p = routing_lookup(routing, src_node, dst_node);
+    if (p == NULL) {
+        return false;
+    }
+    *latency = p->latency;
+    *loss = p->packet_loss;
+    return true;
+}
+
 unsigned controller_run(Controller* c) {
     const Config* config = c->config;
     _controller_logSummary(c);
-    c->hosts_memfd = addressing_hostsFileToMemfd(c->hosts_file);
-    if (c->hosts_memfd < 0) {
-        log_warning("could not create the hosts file memfd: %s", g_strerror(-c->hosts_memfd));
-    }
     log_debug("hosts file:\n%s", c->hosts_file);
     _controller_scheduleProcesses(c);
     if (config->progress) {
@@ -373,6 +393,14 @@ unsigned controller_run(Controller* c) {
     }
     log_info("Starting simulation: %zu hosts, stop time %llu ns", c->n_hosts,
              (unsigned long long)config->stop_time);
+    uint32_t* nodes = g_new0(uint32_t, c->n_hosts + 1);
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        nodes[i] = host_getNodeId(c->hosts[i]);
+    }
+    NetworkBackend backend = {.path = _controller_path, .routing = c->routing,
+                              .host_ips = c->ips, .host_nodes = nodes, .n_hosts = c->n_hosts};
+    network_setBackend(&backend);
+    g_free(nodes);
     Scheduler* s = scheduler_new(c->hosts, c->n_hosts, c->parallelism, c->runahead,
                                  config->stop_time);
     scheduler_run(s, _controller_roundEnded, c);
@@ -382,6 +410,7 @@ unsigned controller_run(Controller* c) {
              (unsigned long long)scheduler_getRoundCount(s),
              (unsigned long long)scheduler_getEventCount(s));
     scheduler_free(s);
+    network_setBackend(NULL);
     c->failed = process_getUnexpectedEndCount();
     if (c->progress != NULL) {
         progress_finish(c->progress, config->stop_time, c->failed);
@@ -405,6 +434,7 @@ void controller_free(Controller* c) {
     g_free(c->shim_path);
     g_strfreev(c->host_dirs);
     g_free(c->hosts_file);
+    g_free(c->hosts_path);
     g_free(c->ips);
     if (c->routing != NULL) {
         routing_free(c->routing);

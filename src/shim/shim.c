@@ -208,6 +208,10 @@ int shim_connect(const char* path) {
 /* Saves what exec must hand on: LD_PRELOAD and the UMBRA_* variables other than the channel. */
 static void _shim_saveEnvironment(char** envp) {
     for (char** e = envp; *e != NULL; e++) {
+        if (strncmp(*e, "UMBRA_HOSTS_FILE=", 17) == 0 &&
+            strlen(*e + 17) < sizeof(shim_process.hosts_file)) {
+            strcpy(shim_process.hosts_file, *e + 17);
+        }
         if (strncmp(*e, "LD_PRELOAD=", 11) == 0 && strlen(*e) < sizeof(shim_process.preload)) {
             strcpy(shim_process.preload, *e);
         } else if (strncmp(*e, "UMBRA_", 6) == 0 && strncmp(*e, "UMBRA_IPC_PATH=", 15) != 0 &&

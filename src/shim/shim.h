@@ -76,6 +76,7 @@ typedef struct {
     char umbra_env[8][160]; /* UMBRA_* variables to carry through exec (except the channel) */
     int n_umbra_env;        /* entries used in umbra_env */
     long umbra_pid;         /* the simulator's pid: children must die with it */
+    char hosts_file[160];   /* what an open of /etc/hosts opens (UMBRA_HOSTS_FILE), or "" */
 } ShimProcess;
 
 extern ShimProcess shim_process;

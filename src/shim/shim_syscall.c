@@ -29,6 +29,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -126,8 +127,9 @@ static unsigned char _shim_getFdKind(long fd) {
 }
 
 /* Descriptors umbra emulates on a native placeholder eventfd (host/emulated_fd.h): the shim must
- * route a signalfd's reads, and refuse writes to both kinds, as their own files would. */
-enum { SHIM_FD_PLAIN = 0, SHIM_FD_SIGNALFD, SHIM_FD_TIMERFD };
+ * route a signalfd's reads, refuse writes to signalfds and timerfds, as their own files would,
+ * and send a socket's reads, writes, FIONREAD and close to umbra. */
+enum { SHIM_FD_PLAIN = 0, SHIM_FD_SIGNALFD, SHIM_FD_TIMERFD, SHIM_FD_SOCKET };
 static unsigned char _shim_fdEmulated[SHIM_MAX_FD];
 
 static unsigned char _shim_getFdEmulated(long fd) {
@@ -179,6 +181,55 @@ static long _shim_emulatedFdCreate(long nr, const long* a) {
     _shim_setFdKind(rv, FD_KIND_MAY_BLOCK);
     _shim_setFdEmulated(rv, kind);
     return rv;
+}
+
+/* socket(domain, type, protocol): an AF_INET datagram socket gets a placeholder eventfd with the
+ * same NONBLOCK and CLOEXEC flags (host/udp.h), which umbra registers; (domain, type, protocol,
+ * placeholder) go over. Other kinds go over with placeholder -1 and umbra refuses them. */
+static long _shim_socket(const long* a) {
+    int type = (int)a[1];
+    long args[6] = {a[0], a[1], a[2], -1, 0, 0};
+    if ((int)a[0] != AF_INET || (type & 0xf) != SOCK_DGRAM ||
+        (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))) {
+        return shim_ipcSyscall(SYS_socket, args);
+    }
+    long placeholder = shim_rawSyscall(SYS_eventfd2, 0, type & (SOCK_NONBLOCK | SOCK_CLOEXEC), 0,
+                                       0, 0, 0);
+    if (placeholder < 0) {
+        return placeholder;
+    }
+    args[3] = placeholder;
+    long rv = shim_ipcSyscall(SYS_socket, args);
+    if (rv < 0) {
+        shim_rawSyscall(SYS_close, placeholder, 0, 0, 0, 0, 0);
+        return rv;
+    }
+    shim_setRandomFd(rv, false);
+    _shim_setFdKind(rv, FD_KIND_MAY_BLOCK);
+    _shim_setFdEmulated(rv, SHIM_FD_SOCKET);
+    return rv;
+}
+
+/* send and receive calls: the descriptor's O_NONBLOCK (the placeholder's, natively) becomes
+ * MSG_DONTWAIT in the flags, which sit at `flags_index`. */
+static long _shim_socketIo(long nr, const long* a, int flags_index) {
+    long args[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
+    long fl = shim_rawSyscall(SYS_fcntl, a[0], F_GETFL, 0, 0, 0, 0);
+    if (fl >= 0 && (fl & O_NONBLOCK)) {
+        args[flags_index] |= MSG_DONTWAIT;
+    }
+    return shim_ipcSyscall(nr, args);
+}
+
+/* read, readv, write and writev on a socket are recv, recvmsg, send and sendmsg without flags. */
+static long _shim_socketReadWrite(long nr, const long* a) {
+    if (nr == SYS_read || nr == SYS_write) {
+        long args[6] = {a[0], a[1], a[2], 0, 0, 0};
+        return _shim_socketIo(nr == SYS_read ? SYS_recvfrom : SYS_sendto, args, 3);
+    }
+    struct msghdr msg = {.msg_iov = (struct iovec*)a[1], .msg_iovlen = (size_t)a[2]};
+    long args[6] = {a[0], (long)&msg, 0, 0, 0, 0};
+    return _shim_socketIo(nr == SYS_readv ? SYS_recvmsg : SYS_sendmsg, args, 2);
 }
 
 /* A read on a signalfd: the simulator takes the signals. */
@@ -471,6 +522,18 @@ static long _shim_native(long nr, const long* a) {
     return shim_rawSyscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/* An open of /etc/hosts opens umbra's generated hosts file instead (compat.md 7), so unmodified
+ * getaddrinfo resolves the simulation's host names. */
+static long _shim_openHosts(long nr, const long* a) {
+    long args[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
+    int path_index = nr == SYS_open || nr == SYS_creat ? 0 : 1;
+    const char* path = (const char*)a[path_index];
+    if (shim_process.hosts_file[0] != '\0' && path != NULL && strcmp(path, "/etc/hosts") == 0) {
+        args[path_index] = (long)shim_process.hosts_file;
+    }
+    return _shim_native(nr, args);
+}
+
 /* Native descriptor calls that must keep the /dev/urandom mark in step. */
 static long _shim_fdCall(long nr, const long* a) {
     if (nr == SYS_open || nr == SYS_openat || nr == SYS_creat || nr == SYS_openat2) {
@@ -479,7 +542,7 @@ static long _shim_fdCall(long nr, const long* a) {
             ((nr == SYS_openat || nr == SYS_openat2) && _shim_isRandomPath((const char*)a[1]))) {
             rv = _shim_openRandom(nr == SYS_open ? a[1] : a[2]);
         } else {
-            rv = _shim_native(nr, a);
+            rv = _shim_openHosts(nr, a);
             shim_setRandomFd(rv, false);
         }
         _shim_setFdKind(rv, FD_KIND_UNKNOWN);
@@ -503,6 +566,9 @@ static long _shim_fdCall(long nr, const long* a) {
             return _shim_epollWait(nr, a);
         case SYS_read:
         case SYS_readv:
+            if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET) {
+                return _shim_socketReadWrite(nr, a);
+            }
             if (_shim_getFdEmulated(a[0]) == SHIM_FD_SIGNALFD) {
                 return nr == SYS_read ? _shim_signalfdRead(a) : -EINVAL;
             }
@@ -518,6 +584,9 @@ static long _shim_fdCall(long nr, const long* a) {
             break;
         case SYS_write:
         case SYS_writev:
+            if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET) {
+                return _shim_socketReadWrite(nr, a);
+            }
             if (_shim_getFdEmulated(a[0]) != SHIM_FD_PLAIN) {
                 return -EINVAL; /* signalfd and timerfd have no write */
             }
@@ -525,7 +594,19 @@ static long _shim_fdCall(long nr, const long* a) {
                 return _shim_cooperativeIo(nr, a, POLLOUT);
             }
             break;
+        case SYS_ioctl:
+            if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET &&
+                (a[1] == FIONREAD || a[1] == TIOCOUTQ)) {
+                return shim_ipcSyscall(UMBRA_SYSCALL_SOCKET_IOCTL, a);
+            }
+            break;
         case SYS_close: {
+            if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET) {
+                /* Before the number goes: umbra releases the socket's port if this was its last
+                 * descriptor. */
+                long args[6] = {a[0], 0, 0, 0, 0, 0};
+                shim_ipcSyscall(UMBRA_SYSCALL_SOCKET_CLOSE, args);
+            }
             long rv = _shim_native(nr, a);
             if (rv == 0) {
                 shim_setRandomFd(a[0], false);
@@ -1228,6 +1309,16 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
         case SYS_signalfd4:
         case SYS_timerfd_create:
             return _shim_emulatedFdCreate(nr, args);
+        case SYS_socket:
+            return _shim_socket(args);
+        case SYS_recvfrom:
+        case SYS_sendto:
+        case SYS_recvmmsg:
+        case SYS_sendmmsg:
+            return _shim_socketIo(nr, args, 3);
+        case SYS_recvmsg:
+        case SYS_sendmsg:
+            return _shim_socketIo(nr, args, 2);
         case SYS_pidfd_open: {
             long native = shim_ipcSyscall(nr, args); /* the native pid, or -errno */
             return native < 0 ? native : shim_rawSyscall(SYS_pidfd_open, native, args[1], 0, 0, 0, 0);

@@ -55,8 +55,11 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
          * SA_RESTART (wait4, reads and writes; never sleeps, poll or select) is made again. */
         managedthread_clearNativeWait(ctx->thread);
         managedthread_setSigwaitSet(ctx->thread, 0);
+        /* A socket receive restarts unless SO_RCVTIMEO bounds it (socket.c notes which). */
+        bool socket_recv = nr == SYS_recvfrom || nr == SYS_recvmsg || nr == SYS_recvmmsg;
         bool restartable = nr == SYS_wait4 || nr == UMBRA_SYSCALL_SIGNALFD_READ ||
-                           (nr == UMBRA_SYSCALL_NATIVE_WAIT && ctx->args[3] == 1);
+                           (nr == UMBRA_SYSCALL_NATIVE_WAIT && ctx->args[3] == 1) ||
+                           (socket_recv && managedthread_getScratch(ctx->thread)->value == 1);
         bool restart = restartable && process_signalRestarts(ctx->process);
         if (nr == SYS_nanosleep || nr == SYS_clock_nanosleep) {
             syscall_sleepInterrupted(ctx);
@@ -70,6 +73,8 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
         case UMBRA_SYSCALL_NATIVE_WAIT: return syscallhandler_umbraNativeWait(ctx);
         case UMBRA_SYSCALL_SIGNALFD_READ: return syscallhandler_umbraSignalfdRead(ctx);
         case UMBRA_SYSCALL_SIGRETURN: return syscallhandler_umbraSigreturn(ctx);
+        case UMBRA_SYSCALL_SOCKET_IOCTL: return syscallhandler_umbraSocketIoctl(ctx);
+        case UMBRA_SYSCALL_SOCKET_CLOSE: return syscallhandler_umbraSocketClose(ctx);
         default: break;
     }
     if (nr < 0 || nr >= SYSCALL_NUMBER_LIMIT) {

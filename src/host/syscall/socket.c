@@ -1,13 +1,35 @@
-/* Sockets before there is a network stack: creating one is refused (EAFNOSUPPORT, one warning),
- * and socket calls on the descriptors that do exist fail as Linux fails them on non-sockets:
- * ENOTSOCK for an open descriptor, EBADF otherwise. Programs rely on that (bash, for one, decides
- * whether it runs under sshd from getpeername's errno on fd 0). */
+/* Socket calls. AF_INET datagram sockets are UDP sockets (host/udp.h) on a native placeholder
+ * eventfd (host/emulated_fd.h, kind EMULATED_FD_SOCKET); every other family and type is refused
+ * at creation (EAFNOSUPPORT, one warning) until the rest of the network issue lands. Socket calls
+ * on descriptors that are not sockets fail as Linux fails them: ENOTSOCK for an open descriptor,
+ * EBADF otherwise (bash, for one, decides whether it runs under sshd from getpeername's errno on
+ * fd 0).
+ *
+ * The shim turns the descriptor's O_NONBLOCK into MSG_DONTWAIT, and read/readv/write/writev on a
+ * socket into recvfrom/recvmsg/sendto/sendmsg, so only the socket calls reach here. */
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <linux/kcmp.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "host/syscall/syscall.h"
+#include "host/udp.h"
 #include "lib/logger.h"
+
+#define SOCKET_RMEM_MAX 212992 /* Linux's net.core.rmem_max and wmem_max defaults */
+#define SOCKET_MIN_RCVBUF 2304 /* SOCK_MIN_RCVBUF on x86_64 */
+#define SOCKET_MIN_SNDBUF 4608 /* SOCK_MIN_SNDBUF on x86_64 */
+#define SOCKET_IOV_MAX 1024    /* UIO_MAXIOV */
 
 static SyscallReturn _socket_notASocket(SyscallContext* ctx) {
     int64_t fd = (int32_t)ctx->args[0];
@@ -23,37 +45,832 @@ static SyscallReturn _socket_notASocket(SyscallContext* ctx) {
 static SyscallReturn _socket_unsupported(SyscallContext* ctx) {
     static int warned;
     if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
-        log_warning("process '%s' asked for a socket (domain %lld): sockets are not supported yet "
-                    "(EAFNOSUPPORT); further requests are not reported",
-                    process_getName(ctx->process), (long long)ctx->args[0]);
+        log_warning("process '%s' asked for a socket (domain %lld, type %lld): only AF_INET "
+                    "datagram sockets are supported yet (EAFNOSUPPORT); further requests are not "
+                    "reported",
+                    process_getName(ctx->process), (long long)ctx->args[0],
+                    (long long)ctx->args[1]);
     }
     return syscall_done(-EAFNOSUPPORT);
 }
 
-SyscallReturn syscallhandler_socket(SyscallContext* ctx) {
-    return _socket_unsupported(ctx);
+static EmulatedFd* _socket_findFd(SyscallContext* ctx, int fd) {
+    return emulatedfdset_find(host_getEmulatedFds(ctx->host), EMULATED_FD_SOCKET,
+                              process_getNativePid(ctx->process), fd);
 }
+
+static UdpSocket* _socket_find(SyscallContext* ctx) {
+    EmulatedFd* efd = _socket_findFd(ctx, (int)ctx->args[0]);
+    return efd != NULL ? efd->object : NULL;
+}
+
+#define SOCKET_OR_FAIL(ctx, sock)                                                                  \
+    UdpSocket* sock = _socket_find(ctx);                                                           \
+    if (sock == NULL) {                                                                            \
+        return _socket_notASocket(ctx);                                                            \
+    }
+
+/* ---- Addresses ------------------------------------------------------------------------------ */
+
+/* Reads a sockaddr of `len` bytes: 0 (AF_INET, *out set), 1 (AF_UNSPEC) or -errno. */
+static int _socket_readAddr(SyscallContext* ctx, uint64_t addr, int64_t len, NetAddr* out) {
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof(sin));
+    if (len < (int64_t)sizeof(sa_family_t)) {
+        return -EINVAL;
+    }
+    size_t n = len < (int64_t)sizeof(sin) ? (size_t)len : sizeof(sin);
+    if (process_readMemory(ctx->process, addr, &sin, n) != 0) {
+        return -EFAULT;
+    }
+    if (sin.sin_family == AF_UNSPEC && len < (int64_t)sizeof(sin)) {
+        return 1;
+    }
+    if (len < (int64_t)sizeof(sin)) {
+        return -EINVAL;
+    }
+    out->ip = ntohl(sin.sin_addr.s_addr);
+    out->port = ntohs(sin.sin_port);
+    if (sin.sin_family == AF_UNSPEC) {
+        return 1;
+    }
+    return sin.sin_family == AF_INET ? 0 : -EAFNOSUPPORT;
+}
+
+/* Writes `a` to a sockaddr buffer whose length is at `len_addr` (in: room, out: 16), as Linux's
+ * move_addr_to_user. */
+static int _socket_writeAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_addr, NetAddr a) {
+    int32_t room;
+    if (process_readMemory(ctx->process, len_addr, &room, sizeof(room)) != 0) {
+        return -EFAULT;
+    }
+    if (room < 0) {
+        return -EINVAL;
+    }
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_port = htons(a.port),
+                              .sin_addr.s_addr = htonl(a.ip)};
+    size_t n = (size_t)room < sizeof(sin) ? (size_t)room : sizeof(sin);
+    if (n > 0 && process_writeMemory(ctx->process, addr, &sin, n) != 0) {
+        return -EFAULT;
+    }
+    int32_t full = sizeof(sin);
+    return process_writeMemory(ctx->process, len_addr, &full, sizeof(full)) != 0 ? -EFAULT : 0;
+}
+
+/* ---- Creation, binding, connecting ----------------------------------------------------------- */
+
+/* socket(domain, type, protocol, placeholder): the shim made the placeholder for AF_INET
+ * datagram sockets; -1 for anything else. */
+SyscallReturn syscallhandler_socket(SyscallContext* ctx) {
+    int domain = (int)ctx->args[0];
+    int type = (int)ctx->args[1];
+    int protocol = (int)ctx->args[2];
+    int placeholder = (int)ctx->args[3];
+    if (domain != AF_INET || (type & 0xf) != SOCK_DGRAM || placeholder < 0) {
+        return _socket_unsupported(ctx);
+    }
+    if (protocol != 0 && protocol != IPPROTO_UDP) {
+        return syscall_done(-EPROTONOSUPPORT);
+    }
+    int dup = process_dupNativeFd(ctx->process, placeholder);
+    if (dup < 0) {
+        return syscall_done(dup);
+    }
+    EmulatedFd* efd = emulatedfdset_add(host_getEmulatedFds(ctx->host), EMULATED_FD_SOCKET, dup);
+    efd->owner = process_getVirtualPid(ctx->process);
+    const HostProcessOptions* o = host_getProcessOptions(ctx->host);
+    udpsocket_new(ctx->host, efd, o->socket_recv_buffer ? o->socket_recv_buffer : SOCKET_RMEM_MAX,
+                  o->socket_send_buffer ? o->socket_send_buffer : SOCKET_RMEM_MAX);
+    return syscall_done(placeholder);
+}
+
 SyscallReturn syscallhandler_socketpair(SyscallContext* ctx) {
     return _socket_unsupported(ctx);
 }
 
-#define SOCKET_ON_FD(name)                                                                          \
-    SyscallReturn syscallhandler_##name(SyscallContext* ctx) {                                      \
-        return _socket_notASocket(ctx);                                                             \
+SyscallReturn syscallhandler_bind(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int64_t len = (int32_t)ctx->args[2];
+    if (len < (int64_t)sizeof(struct sockaddr_in)) {
+        return syscall_done(-EINVAL);
     }
-SOCKET_ON_FD(connect)
-SOCKET_ON_FD(accept)
-SOCKET_ON_FD(accept4)
-SOCKET_ON_FD(sendto)
-SOCKET_ON_FD(recvfrom)
-SOCKET_ON_FD(sendmsg)
-SOCKET_ON_FD(recvmsg)
-SOCKET_ON_FD(sendmmsg)
-SOCKET_ON_FD(recvmmsg)
-SOCKET_ON_FD(shutdown)
-SOCKET_ON_FD(bind)
-SOCKET_ON_FD(listen)
-SOCKET_ON_FD(getsockname)
-SOCKET_ON_FD(getpeername)
-SOCKET_ON_FD(setsockopt)
-SOCKET_ON_FD(getsockopt)
+    NetAddr a = {0};
+    int rv = _socket_readAddr(ctx, (uint64_t)ctx->args[1], len, &a);
+    if (rv < 0) {
+        return syscall_done(rv);
+    }
+    if (rv == 1 && a.ip != 0) {
+        return syscall_done(-EAFNOSUPPORT); /* AF_UNSPEC is taken only with INADDR_ANY */
+    }
+    if (sock->bound) {
+        return syscall_done(-EINVAL);
+    }
+    rv = netstack_bind(host_getNetStack(ctx->host), sock, a.ip, a.port);
+    if (rv == 0) {
+        sock->addr_locked = a.ip != 0;
+        sock->port_locked = a.port != 0;
+    }
+    return syscall_done(rv);
+}
+
+/* An unbound socket gets an ephemeral port (first send or connect, as Linux's
+ * inet_send_prepare), on 0.0.0.0 or on the address it keeps from an explicit bind. */
+static int _socket_autobind(SyscallContext* ctx, UdpSocket* sock) {
+    if (sock->bound) {
+        return 0;
+    }
+    int rv = netstack_bind(host_getNetStack(ctx->host), sock, sock->local.ip, 0);
+    return rv == -EADDRINUSE ? -EAGAIN : rv;
+}
+
+SyscallReturn syscallhandler_connect(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    NetAddr a = {0};
+    int rv = _socket_readAddr(ctx, (uint64_t)ctx->args[1], (int32_t)ctx->args[2], &a);
+    if (rv < 0) {
+        return syscall_done(rv);
+    }
+    NetStack* stack = host_getNetStack(ctx->host);
+    if (rv == 1) {
+        /* AF_UNSPEC: disconnect. An address or port not bound explicitly is given up. */
+        sock->connected = false;
+        if (!sock->addr_locked) {
+            sock->local.ip = 0;
+        }
+        if (sock->bound && !sock->port_locked) {
+            netstack_unbind(stack, sock);
+            sock->local.port = 0;
+        }
+        return syscall_done(0);
+    }
+    rv = _socket_autobind(ctx, sock);
+    if (rv != 0) {
+        return syscall_done(rv);
+    }
+    if (a.ip == 0) {
+        a.ip = NET_LOOPBACK_IP; /* Linux sends to 0.0.0.0 on this host */
+    }
+    if (sock->local.ip == 0) {
+        sock->local.ip = netstack_sourceFor(stack, a.ip); /* as Linux's ip4_datagram_connect */
+    }
+    sock->peer = a;
+    sock->connected = true;
+    return syscall_done(0);
+}
+
+SyscallReturn syscallhandler_listen(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    (void)sock;
+    return syscall_done(-EOPNOTSUPP);
+}
+
+SyscallReturn syscallhandler_accept(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    (void)sock;
+    return syscall_done(-EOPNOTSUPP);
+}
+
+SyscallReturn syscallhandler_accept4(SyscallContext* ctx) {
+    return syscallhandler_accept(ctx);
+}
+
+SyscallReturn syscallhandler_getsockname(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    NetAddr a = sock->local; /* 0.0.0.0:0 before any bind; the port 0 after a disconnect */
+    return syscall_done(_socket_writeAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], a));
+}
+
+SyscallReturn syscallhandler_getpeername(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    if (!sock->connected) {
+        return syscall_done(-ENOTCONN);
+    }
+    return syscall_done(
+        _socket_writeAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], sock->peer));
+}
+
+SyscallReturn syscallhandler_shutdown(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int how = (int)ctx->args[1];
+    if (how < SHUT_RD || how > SHUT_RDWR) {
+        return syscall_done(-EINVAL);
+    }
+    /* Linux marks the socket shut down even when it then says ENOTCONN (unconnected UDP). */
+    sock->shut_rd = sock->shut_rd || how != SHUT_WR;
+    sock->shut_wr = sock->shut_wr || how != SHUT_RD;
+    udpsocket_updateReadiness(sock);
+    return syscall_done(sock->connected ? 0 : -ENOTCONN);
+}
+
+/* ---- Sending ---------------------------------------------------------------------------------- */
+
+/* A pending error (ICMP port unreachable) is reported once, by the next send or receive. */
+static int _socket_takeError(UdpSocket* sock) {
+    int e = sock->error;
+    if (e != 0) {
+        sock->error = 0;
+        udpsocket_updateReadiness(sock);
+    }
+    return e;
+}
+
+/* Sends `data` (len bytes, owned) to `to` (NULL: the connected peer). */
+static int64_t _socket_sendData(SyscallContext* ctx, UdpSocket* sock, uint8_t* data, size_t len,
+                                const NetAddr* to) {
+    int e = _socket_takeError(sock);
+    if (e != 0) {
+        g_free(data);
+        return -e;
+    }
+    if (sock->shut_wr) {
+        g_free(data);
+        return -EPIPE;
+    }
+    NetAddr dst;
+    if (to != NULL) {
+        dst = *to;
+    } else if (sock->connected) {
+        dst = sock->peer;
+    } else {
+        g_free(data);
+        return -EDESTADDRREQ;
+    }
+    if (dst.port == 0) {
+        g_free(data);
+        return -EINVAL;
+    }
+    if (dst.ip == 0xffffffffu && !sock->broadcast) {
+        g_free(data);
+        return -EACCES;
+    }
+    if (dst.ip == 0) {
+        dst.ip = NET_LOOPBACK_IP;
+    }
+    NetStack* stack = host_getNetStack(ctx->host);
+    Packet* p = g_new0(Packet, 1);
+    p->proto = NET_PROTO_UDP;
+    p->src.ip = sock->local.ip != 0 ? sock->local.ip : netstack_sourceFor(stack, dst.ip);
+    p->src.port = sock->local.port;
+    p->dst = dst;
+    p->payload = data;
+    p->len = len;
+    netstack_send(stack, p, ctx->now);
+    return (int64_t)len;
+}
+
+static bool _socket_sendFlagsOk(int flags) {
+    return !(flags & MSG_OOB);
+}
+
+/* sendto(fd, buf, len, flags, addr, addrlen) */
+SyscallReturn syscallhandler_sendto(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int bound = _socket_autobind(ctx, sock); /* before any check, as Linux */
+    if (bound != 0) {
+        return syscall_done(bound);
+    }
+    uint64_t len = (uint64_t)ctx->args[2];
+    int flags = (int)ctx->args[3];
+    if (len > UDP_MAX_PAYLOAD) {
+        return syscall_done(-EMSGSIZE);
+    }
+    if (!_socket_sendFlagsOk(flags)) {
+        return syscall_done(-EOPNOTSUPP);
+    }
+    NetAddr to;
+    bool has_to = ctx->args[4] != 0;
+    if (has_to) {
+        int64_t alen = (int32_t)ctx->args[5];
+        if (alen < (int64_t)sizeof(struct sockaddr_in)) {
+            return syscall_done(-EINVAL);
+        }
+        int rv = _socket_readAddr(ctx, (uint64_t)ctx->args[4], alen, &to);
+        if (rv < 0) {
+            return syscall_done(rv);
+        }
+    }
+    uint8_t* data = len > 0 ? g_malloc(len) : NULL;
+    if (len > 0 && process_readMemory(ctx->process, (uint64_t)ctx->args[1], data, len) != 0) {
+        g_free(data);
+        return syscall_done(-EFAULT);
+    }
+    return syscall_done(_socket_sendData(ctx, sock, data, len, has_to ? &to : NULL));
+}
+
+/* Reads a msghdr's iovec array: its count, or -errno. `*iov` is g_malloc'd. */
+static int64_t _socket_readIov(SyscallContext* ctx, const struct msghdr* msg, struct iovec** iov,
+                               uint64_t* total) {
+    *iov = NULL;
+    *total = 0;
+    if (msg->msg_iovlen > SOCKET_IOV_MAX) {
+        return -EMSGSIZE;
+    }
+    size_t n = msg->msg_iovlen;
+    *iov = g_new0(struct iovec, n + 1);
+    if (n > 0 && process_readMemory(ctx->process, (uint64_t)(uintptr_t)msg->msg_iov, *iov,
+                                    n * sizeof(struct iovec)) != 0) {
+        return -EFAULT;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((int64_t)(*iov)[i].iov_len < 0) {
+            return -EINVAL;
+        }
+        *total += (*iov)[i].iov_len;
+    }
+    return (int64_t)n;
+}
+
+/* One sendmsg of the msghdr at `addr`. */
+static int64_t _socket_sendMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t addr, int flags) {
+    struct msghdr msg;
+    if (process_readMemory(ctx->process, addr, &msg, sizeof(msg)) != 0) {
+        return -EFAULT;
+    }
+    if (!_socket_sendFlagsOk(flags)) {
+        return -EOPNOTSUPP;
+    }
+    struct iovec* iov;
+    uint64_t total;
+    int64_t n = _socket_readIov(ctx, &msg, &iov, &total);
+    if (n >= 0 && total > UDP_MAX_PAYLOAD) {
+        n = -EMSGSIZE;
+    }
+    NetAddr to;
+    bool has_to = msg.msg_name != NULL;
+    if (n >= 0 && has_to) {
+        if (msg.msg_namelen < sizeof(struct sockaddr_in)) {
+            n = -EINVAL;
+        } else {
+            int rv = _socket_readAddr(ctx, (uint64_t)(uintptr_t)msg.msg_name, msg.msg_namelen,
+                                      &to);
+            n = rv < 0 ? rv : n;
+        }
+    }
+    uint8_t* data = NULL;
+    if (n >= 0 && total > 0) {
+        data = g_malloc(total);
+        size_t off = 0;
+        for (int64_t i = 0; i < n && n >= 0; i++) {
+            if (iov[i].iov_len > 0 &&
+                process_readMemory(ctx->process, (uint64_t)(uintptr_t)iov[i].iov_base,
+                                   data + off, iov[i].iov_len) != 0) {
+                n = -EFAULT;
+            }
+            off += iov[i].iov_len;
+        }
+    }
+    g_free(iov);
+    if (n < 0) {
+        g_free(data);
+        return n;
+    }
+    return _socket_sendData(ctx, sock, data, total, has_to ? &to : NULL);
+}
+
+SyscallReturn syscallhandler_sendmsg(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int bound = _socket_autobind(ctx, sock);
+    if (bound != 0) {
+        return syscall_done(bound);
+    }
+    return syscall_done(_socket_sendMsg(ctx, sock, (uint64_t)ctx->args[1], (int)ctx->args[2]));
+}
+
+/* sendmmsg(fd, msgvec, vlen, flags): each message in turn; the count sent, or the first error. */
+SyscallReturn syscallhandler_sendmmsg(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int bound = _socket_autobind(ctx, sock);
+    if (bound != 0) {
+        return syscall_done(bound);
+    }
+    uint64_t vec = (uint64_t)ctx->args[1];
+    unsigned vlen = (unsigned)ctx->args[2];
+    if (vlen > SOCKET_IOV_MAX) {
+        vlen = SOCKET_IOV_MAX;
+    }
+    unsigned i = 0;
+    for (; i < vlen; i++) {
+        uint64_t entry = vec + i * sizeof(struct mmsghdr);
+        int64_t rv = _socket_sendMsg(ctx, sock, entry, (int)ctx->args[3]);
+        if (rv < 0) {
+            return syscall_done(i > 0 ? (int64_t)i : rv);
+        }
+        uint32_t sent = (uint32_t)rv;
+        if (process_writeMemory(ctx->process, entry + offsetof(struct mmsghdr, msg_len), &sent,
+                                sizeof(sent)) != 0) {
+            return syscall_done(i > 0 ? (int64_t)i : -EFAULT);
+        }
+    }
+    return syscall_done((int64_t)i);
+}
+
+/* ---- Receiving -------------------------------------------------------------------------------- */
+
+enum { SOCKET_RECV_DATA = 1, SOCKET_RECV_END = 0, SOCKET_RECV_BLOCK = 2 };
+
+/* Whether a receive can go on: SOCKET_RECV_DATA (a datagram at the head of the queue),
+ * SOCKET_RECV_END (reading shut down: returns 0), SOCKET_RECV_BLOCK (*block set), or -errno. */
+static int _socket_recvReady(SyscallContext* ctx, UdpSocket* sock, int flags, bool may_block,
+                             SyscallReturn* block) {
+    int e = _socket_takeError(sock);
+    if (e != 0) {
+        return -e;
+    }
+    if (!g_queue_is_empty(&sock->queue)) {
+        return SOCKET_RECV_DATA;
+    }
+    if (sock->shut_rd) {
+        return SOCKET_RECV_END;
+    }
+    if ((flags & MSG_DONTWAIT) || !may_block) {
+        return -EAGAIN;
+    }
+    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
+    if (ctx->wake == WAKE_NONE) {
+        scratch->deadline = sock->rcvtimeo > 0 ? ctx->now + sock->rcvtimeo : SIMTIME_INVALID;
+        scratch->value = sock->rcvtimeo == 0; /* restartable under SA_RESTART (dispatch.c) */
+    } else if (ctx->wake == WAKE_TIMEOUT && scratch->deadline != SIMTIME_INVALID &&
+               ctx->now >= scratch->deadline) {
+        return -EAGAIN; /* SO_RCVTIMEO passed */
+    }
+    managedthread_waitObject(ctx->thread, sock->efd->id);
+    *block = syscall_block(scratch->deadline);
+    return SOCKET_RECV_BLOCK;
+}
+
+/* Removes the datagram at the head of the queue. */
+static void _socket_dropHead(UdpSocket* sock) {
+    UdpDatagram* d = g_queue_pop_head(&sock->queue);
+    sock->queued_bytes -= d->len;
+    g_free(d);
+    udpsocket_updateReadiness(sock);
+}
+
+static bool _socket_recvFlagsOk(int flags) {
+    return !(flags & MSG_OOB);
+}
+
+/* recvfrom(fd, buf, len, flags, addr, addrlen) */
+SyscallReturn syscallhandler_recvfrom(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int flags = (int)ctx->args[3];
+    if (!_socket_recvFlagsOk(flags)) {
+        return syscall_done(-EOPNOTSUPP);
+    }
+    if (flags & MSG_ERRQUEUE) {
+        return syscall_done(-EAGAIN); /* no error queue without IP_RECVERR */
+    }
+    SyscallReturn block;
+    int ready = _socket_recvReady(ctx, sock, flags, true, &block);
+    if (ready == SOCKET_RECV_BLOCK) {
+        return block;
+    }
+    if (ready <= 0) {
+        return syscall_done(ready);
+    }
+    UdpDatagram* d = g_queue_peek_head(&sock->queue);
+    uint64_t room = (uint64_t)ctx->args[2];
+    size_t n = d->len < room ? d->len : (size_t)room;
+    if (n > 0 && process_writeMemory(ctx->process, (uint64_t)ctx->args[1], d->data, n) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    if (ctx->args[4] != 0) {
+        int rv = _socket_writeAddr(ctx, (uint64_t)ctx->args[4], (uint64_t)ctx->args[5], d->from);
+        if (rv != 0) {
+            return syscall_done(rv);
+        }
+    }
+    int64_t result = (flags & MSG_TRUNC) ? (int64_t)d->len : (int64_t)n;
+    if (!(flags & MSG_PEEK)) {
+        _socket_dropHead(sock);
+    }
+    return syscall_done(result);
+}
+
+/* One recvmsg into the msghdr at `addr`: bytes (or the full length with MSG_TRUNC), -errno, or
+ * a block (first message only). */
+static int64_t _socket_recvMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t addr, int flags,
+                               bool may_block, SyscallReturn* block, bool* blocked) {
+    *blocked = false;
+    struct msghdr msg;
+    if (process_readMemory(ctx->process, addr, &msg, sizeof(msg)) != 0) {
+        return -EFAULT;
+    }
+    if (!_socket_recvFlagsOk(flags)) {
+        return -EOPNOTSUPP;
+    }
+    if (flags & MSG_ERRQUEUE) {
+        return -EAGAIN;
+    }
+    struct iovec* iov;
+    uint64_t total;
+    int64_t n = _socket_readIov(ctx, &msg, &iov, &total);
+    if (n < 0) {
+        g_free(iov);
+        return n;
+    }
+    int ready = _socket_recvReady(ctx, sock, flags, may_block, block);
+    if (ready == SOCKET_RECV_BLOCK) {
+        g_free(iov);
+        *blocked = true;
+        return 0;
+    }
+    if (ready <= 0) {
+        g_free(iov);
+        return ready;
+    }
+    UdpDatagram* d = g_queue_peek_head(&sock->queue);
+    size_t off = 0;
+    for (int64_t i = 0; i < n && off < d->len; i++) {
+        size_t part = d->len - off < iov[i].iov_len ? d->len - off : iov[i].iov_len;
+        if (part > 0 && process_writeMemory(ctx->process, (uint64_t)(uintptr_t)iov[i].iov_base,
+                                            d->data + off, part) != 0) {
+            g_free(iov);
+            return -EFAULT;
+        }
+        off += part;
+    }
+    g_free(iov);
+    if (msg.msg_name != NULL) {
+        int rv = _socket_writeAddr(ctx, (uint64_t)(uintptr_t)msg.msg_name,
+                                   addr + offsetof(struct msghdr, msg_namelen), d->from);
+        if (rv != 0) {
+            return rv;
+        }
+    }
+    uint64_t controllen = 0; /* no control messages */
+    int32_t out_flags = off < d->len ? MSG_TRUNC : 0;
+    if (process_writeMemory(ctx->process, addr + offsetof(struct msghdr, msg_controllen),
+                            &controllen, sizeof(controllen)) != 0 ||
+        process_writeMemory(ctx->process, addr + offsetof(struct msghdr, msg_flags), &out_flags,
+                            sizeof(out_flags)) != 0) {
+        return -EFAULT;
+    }
+    int64_t result = (flags & MSG_TRUNC) ? (int64_t)d->len : (int64_t)off;
+    if (!(flags & MSG_PEEK)) {
+        _socket_dropHead(sock);
+    }
+    return result;
+}
+
+SyscallReturn syscallhandler_recvmsg(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    SyscallReturn block;
+    bool blocked;
+    int64_t rv = _socket_recvMsg(ctx, sock, (uint64_t)ctx->args[1], (int)ctx->args[2], true,
+                                 &block, &blocked);
+    return blocked ? block : syscall_done(rv);
+}
+
+/* recvmmsg(fd, msgvec, vlen, flags, timeout): the first message as recvmsg (waiting if the socket
+ * blocks), then as many more as are queued, as with MSG_WAITFORONE. */
+SyscallReturn syscallhandler_recvmmsg(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    uint64_t vec = (uint64_t)ctx->args[1];
+    unsigned vlen = (unsigned)ctx->args[2];
+    int flags = (int)ctx->args[3] & ~MSG_WAITFORONE;
+    if (vlen > SOCKET_IOV_MAX) {
+        vlen = SOCKET_IOV_MAX;
+    }
+    unsigned i = 0;
+    for (; i < vlen; i++) {
+        uint64_t entry = vec + i * sizeof(struct mmsghdr);
+        SyscallReturn block;
+        bool blocked;
+        int64_t rv = _socket_recvMsg(ctx, sock, entry, flags, i == 0, &block, &blocked);
+        if (blocked) {
+            return block;
+        }
+        if (rv < 0) {
+            return syscall_done(i > 0 ? (int64_t)i : rv);
+        }
+        uint32_t got = (uint32_t)rv;
+        if (process_writeMemory(ctx->process, entry + offsetof(struct mmsghdr, msg_len), &got,
+                                sizeof(got)) != 0) {
+            return syscall_done(i > 0 ? (int64_t)i : -EFAULT);
+        }
+        if (g_queue_is_empty(&sock->queue)) {
+            i++;
+            break;
+        }
+    }
+    return syscall_done((int64_t)i);
+}
+
+/* ---- Options ---------------------------------------------------------------------------------- */
+
+/* One warning per (level, option) over the run. */
+static void _socket_warnOption(SyscallContext* ctx, const char* call, int level, int name) {
+    static GMutex lock;
+    static GHashTable* warned;
+    g_mutex_lock(&lock);
+    if (warned == NULL) {
+        warned = g_hash_table_new(g_int64_hash, g_int64_equal);
+    }
+    gint64 key = ((gint64)level << 32) | (uint32_t)name;
+    bool first = !g_hash_table_contains(warned, &key);
+    if (first) {
+        gint64* k = g_new(gint64, 1);
+        *k = key;
+        g_hash_table_add(warned, k);
+    }
+    g_mutex_unlock(&lock);
+    if (first) {
+        log_warning("process '%s': %s of socket option (level %d, option %d) is not supported "
+                    "(ENOPROTOOPT); further uses are not reported",
+                    process_getName(ctx->process), call, level, name);
+    }
+}
+
+static SimTime _socket_timevalNs(const struct timeval* tv) {
+    if (tv->tv_sec < 0) {
+        return 0;
+    }
+    return (SimTime)tv->tv_sec * 1000000000ULL + (SimTime)tv->tv_usec * 1000ULL;
+}
+
+/* setsockopt(fd, level, name, value, len) */
+SyscallReturn syscallhandler_setsockopt(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int level = (int)ctx->args[1];
+    int name = (int)ctx->args[2];
+    uint64_t addr = (uint64_t)ctx->args[3];
+    int64_t len = (int32_t)ctx->args[4];
+    if (level == SOL_SOCKET && (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD ||
+                                name == SO_RCVTIMEO_NEW || name == SO_SNDTIMEO_NEW)) {
+        struct timeval tv;
+        if (len < (int64_t)sizeof(tv)) {
+            return syscall_done(-EINVAL);
+        }
+        if (process_readMemory(ctx->process, addr, &tv, sizeof(tv)) != 0) {
+            return syscall_done(-EFAULT);
+        }
+        if (tv.tv_usec < 0 || tv.tv_usec >= 1000000) {
+            return syscall_done(-EDOM);
+        }
+        SimTime ns = _socket_timevalNs(&tv);
+        if (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) {
+            sock->rcvtimeo = ns;
+        } else {
+            sock->sndtimeo = ns;
+        }
+        return syscall_done(0);
+    }
+    if (level != SOL_SOCKET) {
+        _socket_warnOption(ctx, "setsockopt", level, name);
+        return syscall_done(-ENOPROTOOPT);
+    }
+    int value;
+    if (len < (int64_t)sizeof(value)) {
+        return syscall_done(-EINVAL);
+    }
+    if (process_readMemory(ctx->process, addr, &value, sizeof(value)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    switch (name) {
+        case SO_REUSEADDR: sock->reuse_addr = value != 0; return syscall_done(0);
+        case SO_REUSEPORT: sock->reuse_port = value != 0; return syscall_done(0);
+        case SO_BROADCAST: sock->broadcast = value != 0; return syscall_done(0);
+        case SO_RCVBUF: {
+            /* As Linux: doubled (for its bookkeeping), capped by rmem_max, with a floor. */
+            uint64_t v = value < 0 ? 0 : (uint64_t)value;
+            v = (v > SOCKET_RMEM_MAX ? SOCKET_RMEM_MAX : v) * 2;
+            sock->rcvbuf = v < SOCKET_MIN_RCVBUF ? SOCKET_MIN_RCVBUF : v;
+            return syscall_done(0);
+        }
+        case SO_SNDBUF: {
+            uint64_t v = value < 0 ? 0 : (uint64_t)value;
+            v = (v > SOCKET_RMEM_MAX ? SOCKET_RMEM_MAX : v) * 2;
+            sock->sndbuf = v < SOCKET_MIN_SNDBUF ? SOCKET_MIN_SNDBUF : v;
+            return syscall_done(0);
+        }
+        default:
+            _socket_warnOption(ctx, "setsockopt", level, name);
+            return syscall_done(-ENOPROTOOPT);
+    }
+}
+
+/* getsockopt(fd, level, name, value, len) */
+SyscallReturn syscallhandler_getsockopt(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int level = (int)ctx->args[1];
+    int name = (int)ctx->args[2];
+    uint64_t addr = (uint64_t)ctx->args[3];
+    uint64_t len_addr = (uint64_t)ctx->args[4];
+    int32_t len;
+    if (process_readMemory(ctx->process, len_addr, &len, sizeof(len)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    if (len < 0) {
+        return syscall_done(-EINVAL);
+    }
+    union {
+        int i;
+        struct timeval tv;
+    } v;
+    memset(&v, 0, sizeof(v));
+    size_t size = sizeof(int);
+    if (level != SOL_SOCKET) {
+        _socket_warnOption(ctx, "getsockopt", level, name);
+        return syscall_done(-ENOPROTOOPT);
+    }
+    switch (name) {
+        case SO_TYPE: v.i = SOCK_DGRAM; break;
+        case SO_DOMAIN: v.i = AF_INET; break;
+        case SO_PROTOCOL: v.i = IPPROTO_UDP; break;
+        case SO_ACCEPTCONN: v.i = 0; break;
+        case SO_ERROR: v.i = _socket_takeError(sock); break;
+        case SO_RCVBUF: v.i = (int)sock->rcvbuf; break;
+        case SO_SNDBUF: v.i = (int)sock->sndbuf; break;
+        case SO_REUSEADDR: v.i = sock->reuse_addr; break;
+        case SO_REUSEPORT: v.i = sock->reuse_port; break;
+        case SO_BROADCAST: v.i = sock->broadcast; break;
+        case SO_RCVTIMEO_OLD:
+        case SO_SNDTIMEO_OLD:
+        case SO_RCVTIMEO_NEW:
+        case SO_SNDTIMEO_NEW: {
+            SimTime ns = (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) ? sock->rcvtimeo
+                                                                              : sock->sndtimeo;
+            v.tv.tv_sec = (time_t)(ns / 1000000000ULL);
+            v.tv.tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000ULL);
+            size = sizeof(v.tv);
+            break;
+        }
+        default:
+            _socket_warnOption(ctx, "getsockopt", level, name);
+            return syscall_done(-ENOPROTOOPT);
+    }
+    size_t n = (size_t)len < size ? (size_t)len : size;
+    int32_t out = (int32_t)n;
+    if ((n > 0 && process_writeMemory(ctx->process, addr, &v, n) != 0) ||
+        process_writeMemory(ctx->process, len_addr, &out, sizeof(out)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    return syscall_done(0);
+}
+
+/* ---- ioctl and close (private calls from the shim) ------------------------------------------- */
+
+/* (fd, request, arg): FIONREAD (the size of the next datagram) and TIOCOUTQ (nothing waits to
+ * leave: datagrams leave at once). */
+SyscallReturn syscallhandler_umbraSocketIoctl(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int value = 0;
+    if (ctx->args[1] == FIONREAD && !g_queue_is_empty(&sock->queue)) {
+        value = (int)((UdpDatagram*)g_queue_peek_head(&sock->queue))->len;
+    }
+    if (process_writeMemory(ctx->process, (uint64_t)ctx->args[2], &value, sizeof(value)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    return syscall_done(0);
+}
+
+/* Whether a descriptor other than `fd` of native process `self_pid` refers to `efd`'s open
+ * file, in any process of the host. */
+static bool _socket_otherReference(Host* host, EmulatedFd* efd, pid_t self_pid, int fd) {
+    pid_t umbra = getpid();
+    for (size_t i = 0; i < host_getProcessCount(host); i++) {
+        Process* p = host_getProcess(host, i);
+        pid_t pid = process_getNativePid(p);
+        if (process_isZombie(p) || pid <= 0) {
+            continue;
+        }
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+        DIR* dir = opendir(path);
+        if (dir == NULL) {
+            continue;
+        }
+        struct dirent* e;
+        bool found = false;
+        while (!found && (e = readdir(dir)) != NULL) {
+            if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+                continue;
+            }
+            int other = atoi(e->d_name);
+            if (pid == self_pid && other == fd) {
+                continue;
+            }
+            found = syscall(SYS_kcmp, pid, umbra, KCMP_FILE, other, efd->dup) == 0;
+        }
+        closedir(dir);
+        if (found) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* (fd): the descriptor is about to be closed; the last one releases the socket and its port. */
+SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx) {
+    EmulatedFd* efd = _socket_findFd(ctx, (int)ctx->args[0]);
+    if (efd == NULL) {
+        return syscall_done(0);
+    }
+    if (!_socket_otherReference(ctx->host, efd, process_getNativePid(ctx->process),
+                                (int)ctx->args[0])) {
+        emulatedfdset_remove(host_getEmulatedFds(ctx->host), efd);
+    }
+    return syscall_done(0);
+}

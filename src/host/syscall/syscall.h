@@ -82,5 +82,7 @@ SyscallReturn syscallhandler_umbraRandomRead(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraNativeWait(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraSignalfdRead(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraSigreturn(SyscallContext* ctx);
+SyscallReturn syscallhandler_umbraSocketIoctl(SyscallContext* ctx);
+SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx);
 
 #endif

@@ -1,0 +1,220 @@
+/* A host's side of the network: see netstack.h. */
+#include "host/netstack.h"
+
+#include <errno.h>
+#include <glib.h>
+
+#include "host/host.h"
+#include "host/network.h"
+#include "host/udp.h"
+#include "host/worker.h"
+#include "lib/logger.h"
+
+struct _NetStack {
+    Host* host;        /* borrowed */
+    GPtrArray* bound;  /* UdpSocket*, in bind order (the registry) */
+    uint64_t next_seq; /* bind order */
+};
+
+void packet_free(Packet* p) {
+    if (p != NULL) {
+        g_free(p->payload);
+        g_free(p);
+    }
+}
+
+NetStack* netstack_new(Host* host) {
+    NetStack* stack = g_new0(NetStack, 1);
+    stack->host = host;
+    stack->bound = g_ptr_array_new();
+    return stack;
+}
+
+void netstack_free(NetStack* stack) {
+    if (stack != NULL) {
+        g_ptr_array_free(stack->bound, TRUE);
+        g_free(stack);
+    }
+}
+
+static bool _netstack_isLoopback(uint32_t ip) {
+    return (ip >> 24) == 127;
+}
+
+bool netstack_isLocalAddress(const NetStack* stack, uint32_t ip) {
+    return ip == 0 || _netstack_isLoopback(ip) || ip == host_getIp(stack->host);
+}
+
+uint32_t netstack_sourceFor(const NetStack* stack, uint32_t dst_ip) {
+    return (dst_ip == 0 || _netstack_isLoopback(dst_ip)) ? NET_LOOPBACK_IP
+                                                          : host_getIp(stack->host);
+}
+
+/* ---- The registry ------------------------------------------------------------------------- */
+
+/* Whether binding `sock` to ip:port clashes with a socket already bound (Linux's UDP rules: the
+ * same port on overlapping addresses, unless both set SO_REUSEADDR or both SO_REUSEPORT). */
+static bool _netstack_inUse(const NetStack* stack, const UdpSocket* sock, uint32_t ip,
+                            uint16_t port) {
+    for (guint i = 0; i < stack->bound->len; i++) {
+        const UdpSocket* other = g_ptr_array_index(stack->bound, i);
+        if (other == sock || other->local.port != port) {
+            continue;
+        }
+        if (other->local.ip != 0 && ip != 0 && other->local.ip != ip) {
+            continue;
+        }
+        if ((sock->reuse_addr && other->reuse_addr) || (sock->reuse_port && other->reuse_port)) {
+            continue;
+        }
+        return true;
+    }
+    return false;
+}
+
+int netstack_bind(NetStack* stack, UdpSocket* sock, uint32_t ip, uint16_t port) {
+    if (ip != 0 && !_netstack_isLoopback(ip) && ip != host_getIp(stack->host)) {
+        return -EADDRNOTAVAIL;
+    }
+    if (port == 0) {
+        /* compat.md 6.1: up to 10 uniform draws, then a linear scan from a random start. */
+        Rng* rng = host_getRng(stack->host);
+        const uint64_t span = NET_EPHEMERAL_HIGH - NET_EPHEMERAL_LOW + 1;
+        for (int i = 0; i < 10 && port == 0; i++) {
+            uint16_t p = (uint16_t)(NET_EPHEMERAL_LOW + rng_nextBounded(rng, span));
+            if (!_netstack_inUse(stack, sock, ip, p)) {
+                port = p;
+            }
+        }
+        uint64_t start = rng_nextBounded(rng, span);
+        for (uint64_t i = 0; i < span && port == 0; i++) {
+            uint16_t p = (uint16_t)(NET_EPHEMERAL_LOW + (start + i) % span);
+            if (!_netstack_inUse(stack, sock, ip, p)) {
+                port = p;
+            }
+        }
+        if (port == 0) {
+            return -EADDRINUSE; /* Linux says EAGAIN for autobind, EADDRINUSE for bind(0) */
+        }
+    } else if (_netstack_inUse(stack, sock, ip, port)) {
+        return -EADDRINUSE;
+    }
+    sock->local = (NetAddr){ip, port};
+    if (!sock->bound) {
+        sock->bound = true;
+        sock->bind_seq = ++stack->next_seq;
+        g_ptr_array_add(stack->bound, sock);
+    }
+    return 0;
+}
+
+void netstack_unbind(NetStack* stack, UdpSocket* sock) {
+    if (sock->bound) {
+        g_ptr_array_remove(stack->bound, sock); /* keeps the order of the others */
+        sock->bound = false;
+    }
+}
+
+/* The socket a packet to `dst` from `src` belongs to: exact peer before wildcard, exact local
+ * address before 0.0.0.0, the earlier bound among equals. */
+static UdpSocket* _netstack_lookup(NetStack* stack, NetAddr dst, NetAddr src) {
+    UdpSocket* best = NULL;
+    int best_score = -1;
+    for (guint i = 0; i < stack->bound->len; i++) {
+        UdpSocket* s = g_ptr_array_index(stack->bound, i);
+        if (s->local.port != dst.port || (s->local.ip != 0 && s->local.ip != dst.ip)) {
+            continue;
+        }
+        int score = s->local.ip != 0 ? 1 : 0;
+        if (s->connected) {
+            if (s->peer.ip != src.ip || s->peer.port != src.port) {
+                continue;
+            }
+            score += 2;
+        }
+        if (score > best_score) {
+            best = s;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+/* ---- Packets in and out ------------------------------------------------------------------- */
+
+static void _netstack_route(NetStack* stack, Packet* p, SimTime now);
+
+/* A packet arrived at this host (from itself or from the network). */
+static void _netstack_receive(NetStack* stack, Packet* p, SimTime now) {
+    /* Not in this slice: the router's CoDel queue and the download token bucket (compat.md 6.2)
+     * go here, for packets from other hosts. */
+    if (p->icmp_unreachable) {
+        /* About a datagram a socket here sent from p->dst to p->src. */
+        UdpSocket* s = _netstack_lookup(stack, p->dst, p->src);
+        if (s != NULL) {
+            udpsocket_unreachable(s, p->src);
+        }
+        packet_free(p);
+        return;
+    }
+    UdpSocket* s = _netstack_lookup(stack, p->dst, p->src);
+    if (s != NULL) {
+        udpsocket_deliver(s, p);
+        packet_free(p);
+        return;
+    }
+    log_trace("UDP datagram to port %u dropped: nothing bound", p->dst.port);
+    Packet* icmp = g_new0(Packet, 1);
+    *icmp = (Packet){.proto = p->proto, .icmp_unreachable = true, .src = p->dst, .dst = p->src};
+    packet_free(p);
+    _netstack_route(stack, icmp, now);
+}
+
+static void _netstack_arrive(Host* host, void* object, void* argument) {
+    (void)argument;
+    Packet* p = object;
+    Packet* copy = g_new(Packet, 1);
+    *copy = *p;
+    p->payload = NULL; /* taken over by the copy; the task frees the shell */
+    _netstack_receive(host_getNetStack(host), copy, host_getCurrentTime(host));
+}
+
+static void _netstack_freeTaskPacket(void* data) {
+    packet_free(data);
+}
+
+static void _netstack_route(NetStack* stack, Packet* p, SimTime now) {
+    Host* host = stack->host;
+    if (netstack_isLocalAddress(stack, p->dst.ip)) {
+        /* lo, or the host's own address: straight back, no latency, loss or rate limit. */
+        _netstack_receive(stack, p, now);
+        return;
+    }
+    HostId dst_id;
+    if (!network_lookupHost(p->dst.ip, &dst_id)) {
+        log_trace("packet to %u.%u.%u.%u dropped: no host has that address", p->dst.ip >> 24,
+                  (p->dst.ip >> 16) & 0xff, (p->dst.ip >> 8) & 0xff, p->dst.ip & 0xff);
+        packet_free(p);
+        return;
+    }
+    /* Not in this slice: the interface queue (qdisc) and the upload token bucket (compat.md
+     * 6.2) go here; packets leave at once. */
+    SimTime latency = 0;
+    double loss = 0;
+    if (!network_getPath(host_getId(host), dst_id, &latency, &loss)) {
+        packet_free(p);
+        return;
+    }
+    if (p->len > 0 && loss > 0 && rng_nextDouble(host_getRng(host)) < loss) {
+        log_trace("packet lost on the path (loss %g)", loss);
+        packet_free(p);
+        return;
+    }
+    Task* task = task_new(_netstack_arrive, p, NULL, _netstack_freeTaskPacket, NULL);
+    worker_sendRemoteEvent(host, dst_id, task, now + latency);
+    task_unref(task);
+}
+
+void netstack_send(NetStack* stack, Packet* p, SimTime now) {
+    _netstack_route(stack, p, now);
+}

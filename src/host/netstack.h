@@ -1,0 +1,73 @@
+/* A host's side of the network (architecture.md 9, compat.md 6.1): its two interfaces, `lo`
+ * (127.0.0.1) and `eth0` (the host's address), the registry of bound sockets, ephemeral ports,
+ * and the path a packet takes out of and into the host.
+ *
+ * Registry: sockets register under (protocol, local ip:port, peer ip:port). An arriving packet
+ * goes to the socket that matches best: an exact peer before a wildcard one, an exact local
+ * address before 0.0.0.0 (which covers both interfaces); among equals, the one bound first. An
+ * unmatched UDP datagram is dropped and answered with an ICMP port unreachable, which a connected
+ * UDP socket at the source turns into ECONNREFUSED (Linux does; Shadow has no ICMP).
+ *
+ * Sending: 127.0.0.0/8, 0.0.0.0 and the host's own address are delivered at once, with no
+ * latency, loss or rate limit. Anything else goes to the host with that address (no such host:
+ * dropped, as by a router without a route) after the path's latency, lost with the path's
+ * probability (drawn from the sending host's generator, only for packets with payload), through
+ * the engine's cross-host delivery (worker_sendRemoteEvent), never after the stop time.
+ *
+ * Not in this slice, each with its place marked in netstack.c: the interface queue (qdisc
+ * fifo/round-robin), the upload and download token buckets, the router's CoDel queue, pcap.
+ *
+ * Threading: a host's stack is only touched by the thread running the host. */
+#ifndef SIM_HOST_NETSTACK_H_
+#define SIM_HOST_NETSTACK_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/simtime.h"
+
+typedef struct _Host Host;
+typedef struct _NetStack NetStack;
+typedef struct _UdpSocket UdpSocket;
+
+#define NET_LOOPBACK_IP 0x7f000001u /* 127.0.0.1 */
+#define NET_EPHEMERAL_LOW 10000
+#define NET_EPHEMERAL_HIGH 65535
+
+/* An IPv4 endpoint, host byte order. */
+typedef struct {
+    uint32_t ip;
+    uint16_t port;
+} NetAddr;
+
+typedef enum { NET_PROTO_UDP = 17 } NetProto;
+
+typedef struct {
+    NetProto proto;
+    bool icmp_unreachable; /* an ICMP port unreachable about the datagram src -> dst */
+    NetAddr src, dst;
+    uint8_t* payload;      /* owned (g_malloc), NULL when len is 0 */
+    size_t len;
+} Packet;
+
+void packet_free(Packet* p);
+
+NetStack* netstack_new(Host* host);
+void netstack_free(NetStack* stack);
+
+/* Whether `ip` is one of this host's addresses (127.0.0.0/8, its eth0 address, 0.0.0.0). */
+bool netstack_isLocalAddress(const NetStack* stack, uint32_t ip);
+/* The source address a packet to `dst_ip` leaves with. */
+uint32_t netstack_sourceFor(const NetStack* stack, uint32_t dst_ip);
+
+/* Binds `sock` to `ip`:`port` (port 0: an ephemeral port from the host generator) and registers
+ * it. 0, -EADDRINUSE or -EADDRNOTAVAIL; on success sock->local is the bound address. */
+int netstack_bind(NetStack* stack, UdpSocket* sock, uint32_t ip, uint16_t port);
+/* Removes `sock` from the registry (closed, or its port given up). */
+void netstack_unbind(NetStack* stack, UdpSocket* sock);
+
+/* Sends a packet (taken over) at time `now`. */
+void netstack_send(NetStack* stack, Packet* p, SimTime now);
+
+#endif

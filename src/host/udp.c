@@ -1,0 +1,71 @@
+/* UDP sockets: see udp.h. */
+#include "host/udp.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "host/host.h"
+#include "host/managed_thread.h"
+
+static void _udpsocket_free(void* object) {
+    UdpSocket* sock = object;
+    netstack_unbind(host_getNetStack(sock->host), sock);
+    UdpDatagram* d;
+    while ((d = g_queue_pop_head(&sock->queue)) != NULL) {
+        g_free(d);
+    }
+    g_free(sock);
+}
+
+UdpSocket* udpsocket_new(Host* host, EmulatedFd* efd, uint64_t rcvbuf, uint64_t sndbuf) {
+    UdpSocket* sock = g_new0(UdpSocket, 1);
+    sock->host = host;
+    sock->efd = efd;
+    g_queue_init(&sock->queue);
+    sock->rcvbuf = rcvbuf;
+    sock->sndbuf = sndbuf;
+    efd->object = sock;
+    efd->free_object = _udpsocket_free;
+    return sock;
+}
+
+void udpsocket_updateReadiness(UdpSocket* sock) {
+    bool readable = !g_queue_is_empty(&sock->queue) || sock->error != 0 || sock->shut_rd;
+    EmulatedFd* efd = sock->efd;
+    if (readable && !efd->ready) {
+        efd->ready = true;
+        emulatedfd_post(efd, 1);
+        managedthread_wakeObjectWaiters(sock->host, efd->id); /* blocked receives */
+        managedthread_pollNativeWaiters(sock->host);          /* poll, select, epoll */
+    } else if (!readable && efd->ready) {
+        efd->ready = false;
+        emulatedfd_drain(efd);
+    }
+}
+
+void udpsocket_deliver(UdpSocket* sock, Packet* p) {
+    /* Linux charges a datagram against SO_RCVBUF and drops it when the queue is over the
+     * limit; an empty queue always takes one. */
+    if (sock->shut_rd ||
+        (sock->queued_bytes > 0 && sock->queued_bytes + p->len > sock->rcvbuf)) {
+        return;
+    }
+    UdpDatagram* d = g_malloc(sizeof(UdpDatagram) + p->len);
+    d->from = p->src;
+    d->len = p->len;
+    if (p->len > 0) {
+        memcpy(d->data, p->payload, p->len);
+    }
+    g_queue_push_tail(&sock->queue, d);
+    sock->queued_bytes += p->len;
+    udpsocket_updateReadiness(sock);
+}
+
+void udpsocket_unreachable(UdpSocket* sock, NetAddr to) {
+    /* Without IP_RECVERR, Linux reports it only on a connected socket, and only for its peer. */
+    if (!sock->connected || sock->peer.ip != to.ip || sock->peer.port != to.port) {
+        return;
+    }
+    sock->error = ECONNREFUSED;
+    udpsocket_updateReadiness(sock);
+}

@@ -1,0 +1,59 @@
+/* UDP sockets (compat.md 6.5), as Linux does them: datagrams up to 65507 bytes with their
+ * boundaries kept, a receive queue limited by SO_RCVBUF (a datagram that does not fit is dropped),
+ * connected UDP (a default peer that also filters what arrives), a pending error (ICMP port
+ * unreachable) reported once by the next call.
+ *
+ * The socket is the object of an emulated descriptor (emulated_fd.h, EMULATED_FD_SOCKET): the
+ * placeholder eventfd's counter is non-zero exactly while the socket is readable (a datagram
+ * queued, an error pending, or reading shut down), so poll, select and epoll on it are native.
+ * Threads blocked in a receive wait on the descriptor's id (managedthread_waitObject). */
+#ifndef SIM_HOST_UDP_H_
+#define SIM_HOST_UDP_H_
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/emulated_fd.h"
+#include "host/netstack.h"
+
+#define UDP_MAX_PAYLOAD 65507
+
+typedef struct {
+    NetAddr from;
+    size_t len;
+    uint8_t data[];
+} UdpDatagram;
+
+struct _UdpSocket {
+    Host* host;            /* borrowed */
+    EmulatedFd* efd;       /* the descriptor that owns this socket */
+    NetAddr local;         /* bound address (ip 0: any); valid while bound */
+    NetAddr peer;          /* the default peer; valid while connected */
+    bool bound;            /* registered in the host's stack */
+    bool connected;
+    bool addr_locked;      /* bound to an address explicitly (kept over a disconnect) */
+    bool port_locked;      /* bound to a port explicitly (kept over a disconnect) */
+    bool reuse_addr, reuse_port, broadcast;
+    bool shut_rd, shut_wr;
+    int error;             /* pending error (positive errno), reported once */
+    GQueue queue;          /* UdpDatagram*, oldest first */
+    uint64_t queued_bytes; /* payload bytes in the queue */
+    uint64_t rcvbuf, sndbuf;
+    SimTime rcvtimeo;      /* SO_RCVTIMEO (0: none) */
+    SimTime sndtimeo;      /* SO_SNDTIMEO (0: none; sends never wait yet) */
+    uint64_t bind_seq;     /* registry order: the earlier bound wins among equals */
+};
+
+/* A new socket owned by `efd` (sets efd->object and its free function). */
+UdpSocket* udpsocket_new(Host* host, EmulatedFd* efd, uint64_t rcvbuf, uint64_t sndbuf);
+
+/* A datagram arrived for this socket (payload taken from `p`). */
+void udpsocket_deliver(UdpSocket* sock, Packet* p);
+/* An ICMP port unreachable for a datagram this socket sent to `to`. */
+void udpsocket_unreachable(UdpSocket* sock, NetAddr to);
+/* The readiness of the placeholder follows the socket's state; wakes waiters when it became
+ * readable. */
+void udpsocket_updateReadiness(UdpSocket* sock);
+
+#endif

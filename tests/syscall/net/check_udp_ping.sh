@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Pass condition of udp_ping-umbra beyond EXIT-SUCCESS: the client resolved the server by name to
+# its address and printed 5 round trips of exactly 2 x (10 ms + 25 ms) = 70 ms; the server echoed
+# 5 datagrams.
+# Usage: check_udp_ping.sh DATA_DIR
+set -uo pipefail
+data=$1
+c=$(ls "$data"/hosts/client/test_udp_ping.*.stdout 2>/dev/null | head -1)
+s=$(ls "$data"/hosts/server/test_udp_ping.*.stdout 2>/dev/null | head -1)
+[ -n "$c" ] && [ -n "$s" ] || { echo "missing stdout file (client: '$c', server: '$s')"; exit 1; }
+status=0
+grep -qx "server is 11.0.0.2" "$c" || { echo "$c: server not resolved to 11.0.0.2"; status=1; }
+expected="rtt 0 70000000
+rtt 1 70000000
+rtt 2 70000000
+rtt 3 70000000
+rtt 4 70000000"
+got=$(grep -E '^rtt ' "$c")
+if [ "$got" != "$expected" ]; then
+    echo "$c: round trips differ from 2 x 35 ms:"
+    diff <(echo "$expected") <(echo "$got")
+    status=1
+fi
+n=$(grep -c '^echoed ' "$s")
+[ "$n" = 5 ] || { echo "$s: $n datagrams echoed, wanted 5"; status=1; }
+exit $status
