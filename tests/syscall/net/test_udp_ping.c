@@ -4,16 +4,25 @@
  *
  *   test_udp_ping server PORT COUNT      echo COUNT datagrams on 0.0.0.0:PORT, then exit
  *   test_udp_ping client HOST PORT COUNT ping HOST:PORT COUNT times, printing "rtt <i> <ns>"
- *   test_udp_ping local                  both on this machine (the native run): a forked server
- *                                        and a client pinging "localhost"
+ *   test_udp_ping sink PORT WAIT_MS      count datagrams on 0.0.0.0:PORT until none came for
+ *                                        WAIT_MS, print "received <n>"
+ *   test_udp_ping flood HOST PORT COUNT  send COUNT datagrams to HOST:PORT, 1 ms apart
+ *   test_udp_ping local                  all of it on this machine (the native run): a forked
+ *                                        server and a client pinging "localhost", then a forked
+ *                                        sink that must get every datagram of a flood
+ *
+ * After its pings, the client also sends to a port with nothing bound on the server's host and
+ * prints how long its connected socket took to learn ECONNREFUSED (the ICMP's round trip).
  *
  * Under umbra, udp_ping.yaml.in puts the two on the ends of a two-hop GML path and
- * check_udp_ping.sh asserts every round trip is twice the path's latency. */
+ * check_udp_ping.sh asserts every round trip is twice the path's latency; udp_loss.yaml.in
+ * floods over a lossy path and check_udp_loss.sh checks the share that arrived. */
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,6 +81,58 @@ static void client(const char* host, const char* port, int count) {
         struct timespec gap = {0, 100 * 1000000L}; /* 100 ms between pings */
         nanosleep(&gap, NULL);
     }
+    /* Nothing bound at PORT+1 over there: the ICMP port unreachable comes back one round trip
+     * later and the connected socket reports ECONNREFUSED. */
+    struct addrinfo* res2 = NULL;
+    char port2[16];
+    snprintf(port2, sizeof(port2), "%d", atoi(port) + 1);
+    ASSERT(getaddrinfo(host, port2, &hints, &res2) == 0);
+    int r = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT(r >= 0 && connect(r, res2->ai_addr, res2->ai_addrlen) == 0);
+    freeaddrinfo(res2);
+    long long t0 = now_ns();
+    CHECK_EQ_LL(send(r, "anyone?", 7, 0), 7);
+    char buf[16];
+    CHECK_ERRNO(recv(r, buf, sizeof(buf), 0), ECONNREFUSED);
+    printf("refused after %lld\n", now_ns() - t0);
+    close(r);
+    close(fd);
+}
+
+static int sink(const char* port, int wait_ms) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
+                            .sin_addr.s_addr = htonl(INADDR_ANY)};
+    ASSERT(bind(fd, (struct sockaddr*)&a, sizeof(a)) == 0);
+    struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
+    ASSERT(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
+    int n = 0;
+    char buf[256];
+    while (recv(fd, buf, sizeof(buf), 0) > 0) {
+        n++;
+    }
+    CHECK(errno == EAGAIN);
+    printf("received %d\n", n);
+    close(fd);
+    return n;
+}
+
+static void flood(const char* host, const char* port, int count) {
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
+    struct addrinfo* res = NULL;
+    ASSERT(getaddrinfo(host, port, &hints, &res) == 0);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT(fd >= 0);
+    for (int i = 0; i < count; i++) {
+        char msg[32];
+        int len = snprintf(msg, sizeof(msg), "datagram %d", i);
+        CHECK_EQ_LL(sendto(fd, msg, (size_t)len, 0, res->ai_addr, res->ai_addrlen), len);
+        struct timespec gap = {0, 1000000L};
+        nanosleep(&gap, NULL);
+    }
+    printf("sent %d\n", count);
+    freeaddrinfo(res);
     close(fd);
 }
 
@@ -80,6 +141,10 @@ int main(int argc, char** argv) {
         server(argv[2], atoi(argv[3]));
     } else if (argc == 5 && strcmp(argv[1], "client") == 0) {
         client(argv[2], argv[3], atoi(argv[4]));
+    } else if (argc == 4 && strcmp(argv[1], "sink") == 0) {
+        sink(argv[2], atoi(argv[3]));
+    } else if (argc == 5 && strcmp(argv[1], "flood") == 0) {
+        flood(argv[2], argv[3], atoi(argv[4]));
     } else if (argc == 2 && strcmp(argv[1], "local") == 0) {
         pid_t pid = fork();
         ASSERT(pid >= 0);
@@ -91,6 +156,16 @@ int main(int argc, char** argv) {
         nanosleep(&settle, NULL);
         client("localhost", "17777", 3);
         int status = 0;
+        CHECK_EQ_LL(waitpid(pid, &status, 0), pid);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        /* Loopback loses nothing. */
+        pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+            _exit(sink("17779", 300) == 50 ? 0 : 1);
+        }
+        nanosleep(&settle, NULL);
+        flood("localhost", "17779", 50);
         CHECK_EQ_LL(waitpid(pid, &status, 0), pid);
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     } else {
