@@ -1,11 +1,17 @@
 /* Emulated descriptors on native placeholders: see emulated_fd.h. */
 #include "host/emulated_fd.h"
 
+#include <dirent.h>
 #include <glib.h>
 #include <linux/kcmp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "host/host.h"
+#include "host/process.h"
 
 struct _EmulatedFdSet {
     GPtrArray* fds;   /* EmulatedFd*, in creation order */
@@ -110,4 +116,51 @@ void emulatedfd_drain(EmulatedFd* efd) {
 
 void emulatedfdset_remove(EmulatedFdSet* set, EmulatedFd* efd) {
     g_ptr_array_remove(set->fds, efd); /* keeps the order of the others; frees it */
+}
+
+int32_t emulatedfd_findHolder(Host* host, const EmulatedFd* efd, pid_t except_pid, int except_fd) {
+    pid_t self = getpid();
+    /* In virtual pid order, so the answer does not depend on the native pids. */
+    for (size_t i = 0; i < host_getProcessCount(host); i++) {
+        Process* p = host_getProcess(host, i);
+        pid_t pid = process_getNativePid(p);
+        if (process_isZombie(p) || pid <= 0 || (pid == except_pid && except_fd < 0)) {
+            continue;
+        }
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+        DIR* dir = opendir(path);
+        if (dir == NULL) {
+            continue;
+        }
+        struct dirent* e;
+        bool found = false;
+        while (!found && (e = readdir(dir)) != NULL) {
+            if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+                continue;
+            }
+            int fd = atoi(e->d_name);
+            if (pid == except_pid && fd == except_fd) {
+                continue;
+            }
+            found = syscall(SYS_kcmp, pid, self, KCMP_FILE, fd, efd->dup) == 0;
+        }
+        closedir(dir);
+        if (found) {
+            return process_getVirtualPid(p);
+        }
+    }
+    return -1;
+}
+
+void emulatedfdset_handOver(Host* host, EmulatedFdSet* set, int32_t owner, pid_t native_pid) {
+    for (guint i = 0; set != NULL && i < set->fds->len; i++) {
+        EmulatedFd* efd = g_ptr_array_index(set->fds, i);
+        if (efd->owner == owner && efd->kind == EMULATED_FD_SOCKET) {
+            int32_t holder = emulatedfd_findHolder(host, efd, native_pid, -1);
+            if (holder >= 0) {
+                efd->owner = holder;
+            }
+        }
+    }
 }

@@ -411,6 +411,7 @@ void process_handleExit(Process* process, int wait_status) {
     process->wait_status = wait_status;
     signalqueue_clear(&process->pending);
     process->stopped = false;
+    emulatedfdset_handOver(host, host_getEmulatedFds(host), process->vpid, process->native_pid);
     emulatedfdset_removeOwner(host_getEmulatedFds(host), process->vpid);
     process_deletePosixTimers(process);
     char got[64];

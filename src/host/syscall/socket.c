@@ -8,9 +8,7 @@
  * The shim turns the descriptor's O_NONBLOCK into MSG_DONTWAIT, and read/readv/write/writev on a
  * socket into recvfrom/recvmsg/sendto/sendmsg, so only the socket calls reach here. */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <linux/kcmp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -826,50 +824,14 @@ SyscallReturn syscallhandler_umbraSocketIoctl(SyscallContext* ctx) {
     return syscall_done(0);
 }
 
-/* Whether a descriptor other than `fd` of native process `self_pid` refers to `efd`'s open
- * file, in any process of the host. */
-static bool _socket_otherReference(Host* host, EmulatedFd* efd, pid_t self_pid, int fd) {
-    pid_t umbra = getpid();
-    for (size_t i = 0; i < host_getProcessCount(host); i++) {
-        Process* p = host_getProcess(host, i);
-        pid_t pid = process_getNativePid(p);
-        if (process_isZombie(p) || pid <= 0) {
-            continue;
-        }
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-        DIR* dir = opendir(path);
-        if (dir == NULL) {
-            continue;
-        }
-        struct dirent* e;
-        bool found = false;
-        while (!found && (e = readdir(dir)) != NULL) {
-            if (e->d_name[0] < '0' || e->d_name[0] > '9') {
-                continue;
-            }
-            int other = atoi(e->d_name);
-            if (pid == self_pid && other == fd) {
-                continue;
-            }
-            found = syscall(SYS_kcmp, pid, umbra, KCMP_FILE, other, efd->dup) == 0;
-        }
-        closedir(dir);
-        if (found) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* (fd): the descriptor is about to be closed; the last one releases the socket and its port. */
 SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx) {
     EmulatedFd* efd = _socket_findFd(ctx, (int)ctx->args[0]);
     if (efd == NULL) {
         return syscall_done(0);
     }
-    if (!_socket_otherReference(ctx->host, efd, process_getNativePid(ctx->process),
-                                (int)ctx->args[0])) {
+    if (emulatedfd_findHolder(ctx->host, efd, process_getNativePid(ctx->process),
+                              (int)ctx->args[0]) < 0) {
         emulatedfdset_remove(host_getEmulatedFds(ctx->host), efd);
     }
     return syscall_done(0);
