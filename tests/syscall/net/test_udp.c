@@ -295,6 +295,14 @@ static void test_connected(void) {
     CHECK_ERRNO(shutdown(other, SHUT_RD), ENOTCONN);
     CHECK_EQ_LL(recv(other, buf, sizeof(buf), 0), 0);
     CHECK_ERRNO(shutdown(other, 7), EINVAL);
+    /* SHUT_WR on a connected socket: sends fail with EPIPE, and UDP raises no SIGPIPE. */
+    int w = udp_socket(0);
+    CHECK(connect(w, (struct sockaddr*)&ba, sizeof(ba)) == 0);
+    CHECK(shutdown(w, SHUT_WR) == 0);
+    /* SIGPIPE is at its default here: raising it would kill the test. */
+    CHECK_ERRNO(send(w, "x", 1, 0), EPIPE);
+    CHECK_ERRNO(sendto(w, "x", 1, 0, (struct sockaddr*)&ba, sizeof(ba)), EPIPE);
+    close(w);
     close(a);
     close(b);
     close(other);
