@@ -14,6 +14,9 @@ static void _udpsocket_free(void* object) {
     while ((d = g_queue_pop_head(&sock->queue)) != NULL) {
         g_free(d);
     }
+    if (sock->cork != NULL) {
+        g_byte_array_free(sock->cork, TRUE);
+    }
     g_free(sock);
 }
 

@@ -43,6 +43,8 @@ struct _UdpSocket {
     SimTime rcvtimeo;      /* SO_RCVTIMEO (0: none) */
     SimTime sndtimeo;      /* SO_SNDTIMEO (0: none; sends never wait yet) */
     uint64_t bind_seq;     /* registry order: the earlier bound wins among equals */
+    GByteArray* cork;      /* MSG_MORE: the datagram being assembled, or NULL */
+    NetAddr cork_dst;      /* its destination */
 };
 
 /* A new socket owned by `efd` (sets efd->object and its free function). */

@@ -227,6 +227,9 @@ static long _shim_socketReadWrite(long nr, const long* a) {
         long args[6] = {a[0], a[1], a[2], 0, 0, 0};
         return _shim_socketIo(nr == SYS_read ? SYS_recvfrom : SYS_sendto, args, 3);
     }
+    if (a[2] < 0 || a[2] > IOV_MAX) {
+        return -EINVAL; /* readv and writev say EINVAL where recvmsg and sendmsg say EMSGSIZE */
+    }
     struct msghdr msg = {.msg_iov = (struct iovec*)a[1], .msg_iovlen = (size_t)a[2]};
     long args[6] = {a[0], (long)&msg, 0, 0, 0, 0};
     return _shim_socketIo(nr == SYS_readv ? SYS_recvmsg : SYS_sendmsg, args, 2);

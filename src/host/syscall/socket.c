@@ -273,9 +273,11 @@ static int _socket_takeError(UdpSocket* sock) {
     return e;
 }
 
-/* Sends `data` (len bytes, owned) to `to` (NULL: the connected peer). */
+/* Sends `data` (len bytes, owned) to `to` (NULL: the connected peer). With MSG_MORE the data is
+ * corked: kept, and sent as one datagram with what later sends add until one comes without
+ * MSG_MORE, to the first one's destination (Linux's udp_sendmsg). */
 static int64_t _socket_sendData(SyscallContext* ctx, UdpSocket* sock, uint8_t* data, size_t len,
-                                const NetAddr* to) {
+                                const NetAddr* to, int flags) {
     int e = _socket_takeError(sock);
     if (e != 0) {
         g_free(data);
@@ -285,7 +287,26 @@ static int64_t _socket_sendData(SyscallContext* ctx, UdpSocket* sock, uint8_t* d
         g_free(data);
         return -EPIPE;
     }
+    size_t sent = len;
     NetAddr dst;
+    if (sock->cork != NULL) {
+        if (sock->cork->len + len > UDP_MAX_PAYLOAD) {
+            g_byte_array_free(sock->cork, TRUE); /* the whole pending datagram is dropped */
+            sock->cork = NULL;
+            g_free(data);
+            return -EMSGSIZE;
+        }
+        g_byte_array_append(sock->cork, data, (guint)len);
+        g_free(data);
+        if (flags & MSG_MORE) {
+            return (int64_t)sent;
+        }
+        len = sock->cork->len;
+        data = g_byte_array_free(sock->cork, FALSE);
+        sock->cork = NULL;
+        dst = sock->cork_dst;
+        goto send;
+    }
     if (to != NULL) {
         dst = *to;
     } else if (sock->connected) {
@@ -305,6 +326,14 @@ static int64_t _socket_sendData(SyscallContext* ctx, UdpSocket* sock, uint8_t* d
     if (dst.ip == 0) {
         dst.ip = NET_LOOPBACK_IP;
     }
+    if (flags & MSG_MORE) {
+        sock->cork = g_byte_array_new();
+        g_byte_array_append(sock->cork, data, (guint)len);
+        sock->cork_dst = dst;
+        g_free(data);
+        return (int64_t)sent;
+    }
+send:;
     NetStack* stack = host_getNetStack(ctx->host);
     Packet* p = g_new0(Packet, 1);
     p->proto = NET_PROTO_UDP;
@@ -314,7 +343,7 @@ static int64_t _socket_sendData(SyscallContext* ctx, UdpSocket* sock, uint8_t* d
     p->payload = data;
     p->len = len;
     netstack_send(stack, p, ctx->now);
-    return (int64_t)len;
+    return (int64_t)sent;
 }
 
 static bool _socket_sendFlagsOk(int flags) {
@@ -353,7 +382,7 @@ SyscallReturn syscallhandler_sendto(SyscallContext* ctx) {
         g_free(data);
         return syscall_done(-EFAULT);
     }
-    return syscall_done(_socket_sendData(ctx, sock, data, len, has_to ? &to : NULL));
+    return syscall_done(_socket_sendData(ctx, sock, data, len, has_to ? &to : NULL, flags));
 }
 
 /* Reads a msghdr's iovec array: its count, or -errno. `*iov` is g_malloc'd. */
@@ -423,7 +452,7 @@ static int64_t _socket_sendMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t ad
         g_free(data);
         return n;
     }
-    return _socket_sendData(ctx, sock, data, total, has_to ? &to : NULL);
+    return _socket_sendData(ctx, sock, data, total, has_to ? &to : NULL, flags);
 }
 
 SyscallReturn syscallhandler_sendmsg(SyscallContext* ctx) {

@@ -127,6 +127,30 @@ static void test_basic(void) {
     CHECK_ERRNO(recvfrom(nb, buf, sizeof(buf), 0, NULL, NULL), EAGAIN);
     close(nb);
 
+    /* FIONBIO, as O_NONBLOCK. */
+    int on = 1;
+    CHECK(ioctl(b, FIONBIO, &on) == 0);
+    CHECK_ERRNO(recv(b, buf, sizeof(buf), 0), EAGAIN);
+    on = 0;
+    CHECK(ioctl(b, FIONBIO, &on) == 0);
+    CHECK_EQ_LL(fcntl(b, F_GETFL) & O_NONBLOCK, 0);
+
+    /* MSG_MORE corks: one datagram of everything, to the first send's destination. */
+    CHECK_EQ_LL(sendto(a, "ab", 2, MSG_MORE, (struct sockaddr*)&ba, sizeof(ba)), 2);
+    CHECK_ERRNO(recv(b, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+    CHECK_EQ_LL(sendto(a, "cd", 2, MSG_MORE, (struct sockaddr*)&ba, sizeof(ba)), 2);
+    CHECK_EQ_LL(sendto(a, "ef", 2, 0, (struct sockaddr*)&ba, sizeof(ba)), 2);
+    CHECK_EQ_LL(recv(b, buf, sizeof(buf), MSG_DONTWAIT), 6);
+    CHECK(memcmp(buf, "abcdef", 6) == 0);
+    CHECK_ERRNO(recv(b, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+
+    /* readv with more than IOV_MAX vectors: EINVAL. */
+    struct iovec many[1025];
+    for (int i = 0; i < 1025; i++) {
+        many[i] = (struct iovec){buf, 1};
+    }
+    CHECK_ERRNO(readv(b, many, 1025), EINVAL);
+
     /* EMSGSIZE beyond 65507 bytes; 65507 itself goes through. */
     static char big[65508];
     memset(big, 'z', sizeof(big));
