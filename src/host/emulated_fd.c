@@ -4,9 +4,9 @@
 #include <dirent.h>
 #include <glib.h>
 #include <linux/kcmp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 

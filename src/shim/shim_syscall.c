@@ -7,6 +7,9 @@
  * - /dev/urandom and /dev/random: the open runs natively on /dev/null (a real descriptor number,
  *   so the kernel's lowest-free-number rule keeps agreeing), the descriptor is marked, and reads
  *   on it ask the simulator for the host generator's bytes;
+ * - /etc/hosts: an open of it opens umbra's generated hosts file instead;
+ * - sockets (AF_INET datagram): a placeholder eventfd at the number, marked; every socket call,
+ *   and read/write/readv/writev, FIONREAD and close on a marked descriptor, go to the simulator;
  * - clone/fork/vfork: the simulator assigns the child's ids and channel, the shim forks natively
  *   and the child connects to its own channel before returning to the program;
  * - execve: the simulator checks the target; the shim runs the native exec with LD_PRELOAD and
