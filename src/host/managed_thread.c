@@ -118,6 +118,10 @@ void managedthread_free(ManagedThread* thread) {
     g_free(thread);
 }
 
+pid_t managedthread_getNativeTid(const ManagedThread* thread) {
+    return thread->native_tid;
+}
+
 Process* managedthread_getProcess(ManagedThread* thread) {
     return thread->process;
 }

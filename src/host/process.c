@@ -243,6 +243,26 @@ ManagedThread* process_getMainThread(Process* process) {
     return process_getThread(process, process->vpid);
 }
 
+pid_t process_getLiveNativeTid(Process* process) {
+    if (process_getMainThread(process) != NULL) {
+        return process->native_pid;
+    }
+    for (size_t i = 0; i < process->n_threads; i++) {
+        pid_t tid = managedthread_getNativeTid(process->threads[i]);
+        if (tid > 0) {
+            return tid;
+        }
+    }
+    return process->native_pid;
+}
+
+int process_openNativePidfd(Process* process) {
+    pid_t tid = process_getLiveNativeTid(process);
+    /* A thread other than the leader needs a thread pidfd (PIDFD_THREAD, which is O_EXCL). */
+    int pidfd = (int)syscall(SYS_pidfd_open, tid, tid == process->native_pid ? 0 : O_EXCL);
+    return pidfd >= 0 ? pidfd : -errno;
+}
+
 void process_addThread(Process* process, ManagedThread* thread) {
     process->threads = g_renew(ManagedThread*, process->threads, process->n_threads + 1);
     process->threads[process->n_threads++] = thread;
@@ -743,7 +763,7 @@ int process_readMemory(Process* process, uint64_t addr, void* buf, size_t len) {
     }
     struct iovec local = {.iov_base = buf, .iov_len = len};
     struct iovec remote = {.iov_base = (void*)(uintptr_t)addr, .iov_len = len};
-    ssize_t n = process_vm_readv(process->native_pid, &local, 1, &remote, 1, 0);
+    ssize_t n = process_vm_readv(process_getLiveNativeTid(process), &local, 1, &remote, 1, 0);
     return n == (ssize_t)len ? 0 : -EFAULT;
 }
 
@@ -753,14 +773,14 @@ int process_writeMemory(Process* process, uint64_t addr, const void* buf, size_t
     }
     struct iovec local = {.iov_base = (void*)buf, .iov_len = len};
     struct iovec remote = {.iov_base = (void*)(uintptr_t)addr, .iov_len = len};
-    ssize_t n = process_vm_writev(process->native_pid, &local, 1, &remote, 1, 0);
+    ssize_t n = process_vm_writev(process_getLiveNativeTid(process), &local, 1, &remote, 1, 0);
     return n == (ssize_t)len ? 0 : -EFAULT;
 }
 
 int process_dupNativeFd(Process* process, int fd) {
-    int pidfd = (int)syscall(SYS_pidfd_open, process->native_pid, 0);
+    int pidfd = process_openNativePidfd(process);
     if (pidfd < 0) {
-        return -errno;
+        return pidfd;
     }
     int dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
     int err = errno;
