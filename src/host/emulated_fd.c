@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "host/object_counter.h"
+
 struct _EmulatedFdSet {
     GPtrArray* fds;   /* EmulatedFd*, in creation order */
     uint64_t next_id; /* the next object's id */
@@ -14,6 +16,7 @@ struct _EmulatedFdSet {
 
 static void _emulatedfd_free(gpointer data) {
     EmulatedFd* efd = data;
+    objectcounter_free(OBJECT_EMULATED_FD);
     close(efd->dup);
     g_free(efd);
 }
@@ -34,6 +37,7 @@ void emulatedfdset_free(EmulatedFdSet* set) {
 
 EmulatedFd* emulatedfdset_add(EmulatedFdSet* set, EmulatedFdKind kind, int dup) {
     EmulatedFd* efd = g_new0(EmulatedFd, 1);
+    objectcounter_alloc(OBJECT_EMULATED_FD);
     efd->id = ++set->next_id;
     efd->kind = kind;
     efd->dup = dup;

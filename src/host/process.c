@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "host/managed_thread.h"
+#include "host/object_counter.h"
 #include "host/posix_timer.h"
 #include "host/signal_queue.h"
 #include "host/task.h"
@@ -72,6 +73,7 @@ unsigned process_getUnexpectedEndCount(void) {
 
 static Process* _process_new(Host* host, int32_t vpid, int32_t ppid, const char* exe_name) {
     Process* p = g_new0(Process, 1);
+    objectcounter_alloc(OBJECT_PROCESS);
     p->host = host;
     p->vpid = vpid;
     p->ppid = ppid;
@@ -94,6 +96,7 @@ void process_free(Process* process) {
     g_free(process->threads);
     signalqueue_clear(&process->pending);
     process_deletePosixTimers(process);
+    objectcounter_free(OBJECT_PROCESS);
     g_free(process->name);
     g_free(process->exe_name);
     g_free(process);
