@@ -12,6 +12,7 @@
 
 #include "host/host.h"
 #include "host/process.h"
+#include "host/object_counter.h"
 
 struct _EmulatedFdSet {
     GPtrArray* fds;   /* EmulatedFd*, in creation order */
@@ -23,6 +24,7 @@ static void _emulatedfd_free(gpointer data) {
     if (efd->free_object != NULL) {
         efd->free_object(efd->object);
     }
+    objectcounter_free(OBJECT_EMULATED_FD);
     close(efd->dup);
     g_free(efd);
 }
@@ -43,6 +45,7 @@ void emulatedfdset_free(EmulatedFdSet* set) {
 
 EmulatedFd* emulatedfdset_add(EmulatedFdSet* set, EmulatedFdKind kind, int dup) {
     EmulatedFd* efd = g_new0(EmulatedFd, 1);
+    objectcounter_alloc(OBJECT_EMULATED_FD);
     efd->id = ++set->next_id;
     efd->kind = kind;
     efd->dup = dup;

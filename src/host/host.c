@@ -13,6 +13,7 @@
 #include "host/eventqueue.h"
 #include "host/process.h"
 #include "host/worker.h"
+#include "lib/syscall_names.h"
 
 #define HOST_MAGIC 0x4057a11cu
 /* "255.255.255.255" plus the terminator. */
@@ -41,6 +42,7 @@ struct _Host {
     size_t processes_cap;                 /* entries allocated */
     EmulatedFdSet* emulated_fds;          /* signalfds, timerfds, sockets (NULL until the first) */
     NetStack* netstack;                   /* owned (NULL until the first socket) */
+    uint64_t* syscall_counts;             /* per syscall number (NULL until the first) */
     ENGINE_MAGIC_DECLARE;
 };
 
@@ -91,6 +93,7 @@ void host_free(Host* host) {
     free(host->processes);
     emulatedfdset_free(host->emulated_fds); /* sockets unbind from the stack: free it after */
     netstack_free(host->netstack);
+    free(host->syscall_counts);
     logger_clearContext(&host->log);
     free((char*)host->proc_options.data_dir);
     free((char*)host->proc_options.shim_path);
@@ -101,6 +104,25 @@ void host_free(Host* host) {
 }
 
 /* ---- getters -------------------------------------------------------------------------------- */
+
+void host_countSyscall(Host* host, long nr) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    if (nr < 0 || nr >= SYSCALL_NUMBER_LIMIT) {
+        return; /* umbra's private calls are not syscalls of the program */
+    }
+    if (host->syscall_counts == NULL) {
+        host->syscall_counts = calloc(SYSCALL_NUMBER_LIMIT, sizeof(uint64_t));
+        ENGINE_ASSERT(host->syscall_counts != NULL);
+    }
+    host->syscall_counts[nr]++;
+}
+
+uint64_t host_getSyscallCount(const Host* host, long nr) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->syscall_counts != NULL && nr >= 0 && nr < SYSCALL_NUMBER_LIMIT
+               ? host->syscall_counts[nr]
+               : 0;
+}
 
 EmulatedFdSet* host_getEmulatedFds(Host* host) {
     ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);

@@ -34,6 +34,7 @@ typedef struct {
     SimTime unblocked_syscall_latency; /* charged per non-blocking syscall */
     SimTime unblocked_vdso_latency;    /* charged per time call */
     SimTime max_unapplied_cpu_latency; /* owed latency before time must move */
+    bool count_syscalls;               /* use_syscall_counters: per-name totals in sim-stats.json */
     uint64_t socket_recv_buffer;       /* initial SO_RCVBUF of sockets, bytes */
     uint64_t socket_send_buffer;       /* initial SO_SNDBUF of sockets, bytes */
     const char* hosts_file;           /* path managed processes open for /etc/hosts (copied), or NULL */
@@ -96,6 +97,9 @@ LogContext* host_getLogContext(Host* host);
 /* ---- Managed processes --------------------------------------------------------------------- */
 
 const HostProcessOptions* host_getProcessOptions(const Host* host);
+/* Syscall counters (use_syscall_counters): one more call of number `nr`; the count so far. */
+void host_countSyscall(Host* host, long nr);
+uint64_t host_getSyscallCount(const Host* host, long nr);
 /* The next virtual pid/tid of this host: 1000, 1001, ... (pids and tids share the counter). */
 int32_t host_allocateVirtualId(Host* host);
 /* Adds a process (the host takes ownership; freed by host_free or host_removeProcess). */

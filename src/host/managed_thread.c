@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/object_counter.h"
 #include "host/syscall/syscall.h"
 #include "host/task.h"
 #include "host/worker.h"
@@ -89,6 +90,7 @@ ManagedThread* managedthread_new(Process* process, int32_t vtid) {
         return NULL;
     }
     ManagedThread* t = g_new0(ManagedThread, 1);
+    objectcounter_alloc(OBJECT_THREAD);
     t->process = process;
     t->vtid = vtid;
     t->memfd = fd;
@@ -114,9 +116,14 @@ void managedthread_free(ManagedThread* thread) {
     }
     managedthread_clearNativeWait(thread);
     signalqueue_clear(&thread->pending);
+    objectcounter_free(OBJECT_THREAD);
     munmap(thread->channel, sizeof(IpcChannel));
     close(thread->memfd);
     g_free(thread);
+}
+
+pid_t managedthread_getNativeTid(const ManagedThread* thread) {
+    return thread->native_tid;
 }
 
 Process* managedthread_getProcess(ManagedThread* thread) {

@@ -42,6 +42,8 @@ void managedthread_free(ManagedThread* thread);
 
 Process* managedthread_getProcess(ManagedThread* thread);
 int32_t managedthread_getVirtualTid(const ManagedThread* thread);
+/* The native thread id (0 until the thread's first message). */
+pid_t managedthread_getNativeTid(const ManagedThread* thread);
 /* /proc/<umbra pid>/fd/<n>: how the shim finds the channel. Borrowed. */
 const char* managedthread_getChannelPath(const ManagedThread* thread);
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "host/managed_thread.h"
+#include "host/object_counter.h"
 #include "host/posix_timer.h"
 #include "host/signal_queue.h"
 #include "host/task.h"
@@ -72,6 +73,7 @@ unsigned process_getUnexpectedEndCount(void) {
 
 static Process* _process_new(Host* host, int32_t vpid, int32_t ppid, const char* exe_name) {
     Process* p = g_new0(Process, 1);
+    objectcounter_alloc(OBJECT_PROCESS);
     p->host = host;
     p->vpid = vpid;
     p->ppid = ppid;
@@ -94,6 +96,7 @@ void process_free(Process* process) {
     g_free(process->threads);
     signalqueue_clear(&process->pending);
     process_deletePosixTimers(process);
+    objectcounter_free(OBJECT_PROCESS);
     g_free(process->name);
     g_free(process->exe_name);
     g_free(process);
@@ -245,6 +248,26 @@ int process_getWaitStatus(const Process* process) {
 }
 ManagedThread* process_getMainThread(Process* process) {
     return process_getThread(process, process->vpid);
+}
+
+pid_t process_getLiveNativeTid(Process* process) {
+    if (process_getMainThread(process) != NULL) {
+        return process->native_pid;
+    }
+    for (size_t i = 0; i < process->n_threads; i++) {
+        pid_t tid = managedthread_getNativeTid(process->threads[i]);
+        if (tid > 0) {
+            return tid;
+        }
+    }
+    return process->native_pid;
+}
+
+int process_openNativePidfd(Process* process) {
+    pid_t tid = process_getLiveNativeTid(process);
+    /* A thread other than the leader needs a thread pidfd (PIDFD_THREAD, which is O_EXCL). */
+    int pidfd = (int)syscall(SYS_pidfd_open, tid, tid == process->native_pid ? 0 : O_EXCL);
+    return pidfd >= 0 ? pidfd : -errno;
 }
 
 void process_addThread(Process* process, ManagedThread* thread) {
@@ -748,7 +771,7 @@ int process_readMemory(Process* process, uint64_t addr, void* buf, size_t len) {
     }
     struct iovec local = {.iov_base = buf, .iov_len = len};
     struct iovec remote = {.iov_base = (void*)(uintptr_t)addr, .iov_len = len};
-    ssize_t n = process_vm_readv(process->native_pid, &local, 1, &remote, 1, 0);
+    ssize_t n = process_vm_readv(process_getLiveNativeTid(process), &local, 1, &remote, 1, 0);
     return n == (ssize_t)len ? 0 : -EFAULT;
 }
 
@@ -758,14 +781,14 @@ int process_writeMemory(Process* process, uint64_t addr, const void* buf, size_t
     }
     struct iovec local = {.iov_base = (void*)buf, .iov_len = len};
     struct iovec remote = {.iov_base = (void*)(uintptr_t)addr, .iov_len = len};
-    ssize_t n = process_vm_writev(process->native_pid, &local, 1, &remote, 1, 0);
+    ssize_t n = process_vm_writev(process_getLiveNativeTid(process), &local, 1, &remote, 1, 0);
     return n == (ssize_t)len ? 0 : -EFAULT;
 }
 
 int process_dupNativeFd(Process* process, int fd) {
-    int pidfd = (int)syscall(SYS_pidfd_open, process->native_pid, 0);
+    int pidfd = process_openNativePidfd(process);
     if (pidfd < 0) {
-        return -errno;
+        return pidfd;
     }
     int dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
     int err = errno;

@@ -71,6 +71,12 @@ bool process_isZombie(const Process* process);
 int process_getWaitStatus(const Process* process);
 /* The thread whose tid is the pid, while it lives; NULL after it exited (others may live on). */
 ManagedThread* process_getMainThread(Process* process);
+/* A live native thread of the process: the leader's while it lives, else another's. The
+ * process's memory, descriptors and maps are reached through it (a leader that exited before its
+ * threads has none left). */
+pid_t process_getLiveNativeTid(Process* process);
+/* A pidfd for that thread, for pidfd_getfd (-errno on failure). */
+int process_openNativePidfd(Process* process);
 /* Threads: the process owns them. removeThread frees the thread. */
 void process_addThread(Process* process, ManagedThread* thread);
 void process_removeThread(Process* process, ManagedThread* thread);

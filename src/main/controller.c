@@ -18,12 +18,14 @@
 #include "host/task.h"
 #include "lib/logger.h"
 #include "lib/rng.h"
+#include "lib/syscall_names.h"
 #include "lib/units.h"
 #include "main/addressing.h"
 #include "main/datadir.h"
 #include "main/graph.h"
 #include "main/launch.h"
 #include "main/scheduler.h"
+#include "main/sim_stats.h"
 #include "main/status.h"
 
 struct _Controller {
@@ -44,6 +46,8 @@ struct _Controller {
     char* shim_path;        /* libumbra-shim.so */
     char** host_dirs;       /* absolute hosts/<name>/ per host */
     unsigned failed;        /* processes in an unexpected final state */
+    bool ran;               /* the simulation ran: sim-stats.json is due */
+    uint64_t* syscall_totals; /* per syscall number over all hosts (use_syscall_counters) */
 };
 
 static gboolean _controller_fail(GError** error, const ConfigLoc* loc, const char* fmt, ...)
@@ -148,6 +152,7 @@ static void _controller_createHosts(Controller* c) {
                     .unblocked_syscall_latency = config->experimental.unblocked_syscall_latency,
                     .unblocked_vdso_latency = config->experimental.unblocked_vdso_latency,
                     .max_unapplied_cpu_latency = config->experimental.max_unapplied_cpu_latency,
+                    .count_syscalls = config->experimental.use_syscall_counters,
                     .socket_recv_buffer = config->experimental.socket_recv_buffer,
                     .socket_send_buffer = config->experimental.socket_send_buffer,
                     .hosts_file = c->hosts_path,
@@ -405,6 +410,15 @@ unsigned controller_run(Controller* c) {
                                  config->stop_time);
     scheduler_run(s, _controller_roundEnded, c);
     _controller_stopProcesses(c);
+    c->ran = true;
+    if (config->experimental.use_syscall_counters) {
+        c->syscall_totals = g_new0(uint64_t, SYSCALL_NUMBER_LIMIT);
+        for (size_t i = 0; i < c->n_hosts; i++) {
+            for (long nr = 0; nr < SYSCALL_NUMBER_LIMIT; nr++) {
+                c->syscall_totals[nr] += host_getSyscallCount(c->hosts[i], nr);
+            }
+        }
+    }
     log_info("Finished simulation at simtime %llu ns after %llu rounds and %llu events",
              (unsigned long long)config->stop_time,
              (unsigned long long)scheduler_getRoundCount(s),
@@ -427,6 +441,16 @@ void controller_free(Controller* c) {
         host_free(c->hosts[i]);
     }
     g_free(c->hosts);
+    if (c->ran) {
+        /* After the hosts are freed, so that the object counts balance when nothing leaked. */
+        GError* error = NULL;
+        if (!simstats_write(c->config->data_directory, c->syscall_totals,
+                            c->config->experimental.use_object_counters, &error)) {
+            log_warning("could not write sim-stats.json: %s", error->message);
+            g_error_free(error);
+        }
+    }
+    g_free(c->syscall_totals);
     if (c->hosts_memfd >= 0) {
         close(c->hosts_memfd);
     }

@@ -74,6 +74,21 @@ check "clock example: date loop" [ "$(cat shadow.data/hosts/clock/bash.1000.stdo
 check "clock example: sleep 3600 ended at 3600 s" \
     grep -q " 01:00:00.000000000 \[DEBUG\] \[sleeper:.*process 'sleeper.sleep.1000' exited with status {exited: 0}" log.txt
 
+# sim-stats.json (compat.md 3.1): syscall totals by name and balanced object counts; counting off
+# leaves the syscalls object empty.
+json=shadow.data/sim-stats.json
+check "sim-stats.json: nanosleep counted" grep -qE '^    "nanosleep": [1-9][0-9]*,?$' "$json"
+check "sim-stats.json: wait4 counted" grep -qE '^    "wait4": [1-9][0-9]*,?$' "$json"
+check "sim-stats.json: processes allocated" grep -qE '^      "Process": [1-9]' "$json"
+check "sim-stats.json: objects balance" python3 -c \
+    "import json,sys; o = json.load(open(sys.argv[1]))['objects']; assert o['alloc_counts'] == o['dealloc_counts']" "$json"
+check "sim-stats.json: valid JSON" python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$json"
+check "no leak reported" bash -c '! grep -q "Memory leak detected" log.txt'
+rm -rf shadow.data
+"$UMBRA" --use-syscall-counters false "$SRC/examples/clock.yaml" > log.txt 2> err.txt
+check "sim-stats.json: no syscall counts when off" \
+    python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['syscalls'] == {}" "$json"
+
 # The log, minus the wall-clock and thread columns, is the same at parallelism 1 and 2 and across
 # runs (host records are buffered per host and flushed in host order).
 cp "$SRC/tests/determinism/graph.gml" .

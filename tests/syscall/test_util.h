@@ -97,6 +97,22 @@ static inline struct timespec ns_ts(long long ns) {
     return (struct timespec){.tv_sec = ns / 1000000000LL, .tv_nsec = ns % 1000000000LL};
 }
 
+/* Now on clock `c`, in nanoseconds. */
+static inline long long now_ns_on(clockid_t c) {
+    struct timespec ts;
+    clock_gettime(c, &ts);
+    return ts_ns(ts);
+}
+
+/* A timer setting of `value_ms` then every `interval_ms` (0: one-shot). */
+static inline struct itimerspec spec_ms(long value_ms, long interval_ms) {
+    struct itimerspec s = {
+        .it_value = {value_ms / 1000, (value_ms % 1000) * 1000000L},
+        .it_interval = {interval_ms / 1000, (interval_ms % 1000) * 1000000L},
+    };
+    return s;
+}
+
 /* The simulated epoch: what every clock reads at simulated time 0 (architecture.md 2). */
 #define SIM_EPOCH_SEC 946684800LL
 

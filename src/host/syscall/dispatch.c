@@ -48,6 +48,9 @@ static SyscallReturn _dispatch_unsupported(SyscallContext* ctx) {
 
 SyscallReturn syscall_dispatch(SyscallContext* ctx) {
     long nr = ctx->number;
+    if (ctx->wake == WAKE_NONE && host_getProcessOptions(ctx->host)->count_syscalls) {
+        host_countSyscall(ctx->host, nr); /* once per call, not per re-run after a block */
+    }
     /* sigtimedwait decides itself what a signal does to it. */
     if (ctx->wake == WAKE_SIGNAL && nr != SYS_rt_sigtimedwait) {
         /* A blocked syscall interrupted by a signal (the one place this is decided); the signal

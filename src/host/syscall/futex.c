@@ -47,7 +47,7 @@ void syscall_futexKey(Process* process, uint64_t addr, bool private_op, FutexKey
         return;
     }
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/maps", (int)process_getNativePid(process));
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)process_getLiveNativeTid(process));
     FILE* maps = fopen(path, "re");
     char line[512];
     while (maps != NULL && fgets(line, sizeof(line), maps) != NULL) {

@@ -30,7 +30,7 @@ static int _nativewait_start(SyscallContext* ctx) {
         g_free(fds);
         return -EFAULT;
     }
-    int pidfd = (int)syscall(SYS_pidfd_open, process_getNativePid(ctx->process), 0);
+    int pidfd = process_openNativePidfd(ctx->process);
     for (uint64_t i = 0; i < n; i++) {
         int fd = fds[i].fd;
         fds[i].fd = (pidfd >= 0 && fd >= 0) ? (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0) : -1;

@@ -141,7 +141,7 @@ SyscallReturn syscallhandler_unshare(SyscallContext* ctx) {
 /* CLONE_PIDFD: the shim opened the pidfd (args[1] of its report); its pidfs inode identifies the
  * child for waitid(P_PIDFD), also after the native process has been reaped. */
 static void _proc_recordPidfd(SyscallContext* ctx, Process* child, int64_t fd) {
-    gchar* path = g_strdup_printf("/proc/%d/fd/%lld", (int)process_getNativePid(ctx->process),
+    gchar* path = g_strdup_printf("/proc/%d/fd/%lld", (int)process_getLiveNativeTid(ctx->process),
                                   (long long)fd);
     struct stat st;
     if (stat(path, &st) == 0) {
@@ -201,7 +201,7 @@ static SyscallReturn _proc_exec(SyscallContext* ctx, int64_t dirfd, uint64_t pat
     if (rv != 0) {
         return syscall_done(rv);
     }
-    pid_t pid = process_getNativePid(ctx->process);
+    pid_t pid = process_getLiveNativeTid(ctx->process);
     gchar* full;
     if (path[0] == '/') {
         full = g_strdup(path);
@@ -367,7 +367,7 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
  * native process exists, else by the pidfs inode recorded when CLONE_PIDFD made it (a pidfd from
  * elsewhere names no process umbra knows: ECHILD, as for a process that is not a child). */
 static int _proc_pidfdTarget(SyscallContext* ctx, int64_t fd, int32_t* vpid) {
-    pid_t self = process_getNativePid(ctx->process);
+    pid_t self = process_getLiveNativeTid(ctx->process);
     gchar* path = g_strdup_printf("/proc/%d/fd/%lld", (int)self, (long long)fd);
     struct stat st;
     int rv = fd < 0 || stat(path, &st) != 0 ? -EBADF : 0;
@@ -621,7 +621,7 @@ SyscallReturn syscallhandler_rt_tgsigqueueinfo(SyscallContext* ctx) {
 /* setns: a descriptor that is not open is EBADF, as in Linux; joining anything is EPERM. */
 SyscallReturn syscallhandler_setns(SyscallContext* ctx) {
     static int warned;
-    gchar* path = g_strdup_printf("/proc/%d/fd/%d", (int)process_getNativePid(ctx->process),
+    gchar* path = g_strdup_printf("/proc/%d/fd/%d", (int)process_getLiveNativeTid(ctx->process),
                                   (int)ctx->args[0]);
     struct stat st;
     bool open_fd = (int32_t)ctx->args[0] >= 0 && stat(path, &st) == 0;

@@ -34,7 +34,7 @@ static SyscallReturn _signalfd_create(SyscallContext* ctx, int64_t flags) {
         efd->owner = process_getVirtualPid(ctx->process);
         fd = placeholder;
     } else {
-        efd = emulatedfdset_find(set, EMULATED_FD_SIGNALFD, process_getNativePid(ctx->process), fd);
+        efd = emulatedfdset_find(set, EMULATED_FD_SIGNALFD, process_getLiveNativeTid(ctx->process), fd);
         if (efd == NULL) {
             return syscall_done(-EINVAL); /* not a signalfd */
         }
@@ -82,7 +82,7 @@ SyscallReturn syscallhandler_umbraSignalfdRead(SyscallContext* ctx) {
     ManagedThread* t = ctx->thread;
     managedthread_setSigwaitSet(t, 0);
     EmulatedFd* efd = emulatedfdset_find(host_getEmulatedFds(ctx->host), EMULATED_FD_SIGNALFD,
-                                         process_getNativePid(ctx->process), (int)ctx->args[0]);
+                                         process_getLiveNativeTid(ctx->process), (int)ctx->args[0]);
     uint64_t buf = (uint64_t)ctx->args[1];
     uint64_t len = (uint64_t)ctx->args[2];
     if (efd == NULL) {

@@ -35,7 +35,7 @@ static SyscallReturn _socket_notASocket(SyscallContext* ctx) {
         return syscall_done(-EBADF);
     }
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/fd/%lld", (int)process_getNativePid(ctx->process),
+    snprintf(path, sizeof(path), "/proc/%d/fd/%lld", (int)process_getLiveNativeTid(ctx->process),
              (long long)fd);
     return syscall_done(access(path, F_OK) == 0 ? -ENOTSOCK : -EBADF);
 }

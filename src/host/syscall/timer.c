@@ -295,9 +295,9 @@ SyscallReturn syscallhandler_timerfd_create(SyscallContext* ctx) {
 /* The timerfd behind descriptor `fd`: NULL with *err EBADF (no such descriptor) or EINVAL. */
 static EmulatedFd* _timer_findTimerfd(SyscallContext* ctx, int fd, int* err) {
     EmulatedFd* efd = emulatedfdset_find(host_getEmulatedFds(ctx->host), EMULATED_FD_TIMERFD,
-                                         process_getNativePid(ctx->process), fd);
+                                         process_getLiveNativeTid(ctx->process), fd);
     if (efd == NULL) {
-        pid_t pid = process_getNativePid(ctx->process);
+        pid_t pid = process_getLiveNativeTid(ctx->process);
         *err = syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd, fd) == 0 ? -EINVAL : -EBADF;
     }
     return efd;

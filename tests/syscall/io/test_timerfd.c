@@ -15,17 +15,7 @@
 #include "../test_util.h"
 
 static long long now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static struct itimerspec spec_ms(long value_ms, long interval_ms) {
-    struct itimerspec s = {
-        .it_value = {value_ms / 1000, (value_ms % 1000) * 1000000L},
-        .it_interval = {interval_ms / 1000, (interval_ms % 1000) * 1000000L},
-    };
-    return s;
+    return now_ns_on(CLOCK_MONOTONIC);
 }
 
 static void sleep_ms(long ms) {

@@ -1,7 +1,8 @@
 /* Process identity (issue 3): getpid, gettid, getppid and uname/gethostname, through libc and
  * through raw syscalls. Under umbra a process from the config has a virtual pid from 1000 on its
  * host, its single thread's tid equals its pid, its parent is init (1), and the node name is the
- * host's name (the config names the host "testhost"). */
+ * host's name (the config names the host "testhost"); getcpu names the one CPU umbra reports. */
+#include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -22,6 +23,16 @@ int main(void) {
     CHECK(strcmp(name, u.nodename) == 0);
     CHECK(strcmp(u.sysname, "Linux") == 0);
     CHECK(strcmp(u.machine, "x86_64") == 0);
+    /* getcpu: a CPU this process may run on (under umbra, the one CPU there is). */
+    unsigned cpu = 99, node = 99;
+    CHECK(syscall(SYS_getcpu, &cpu, &node, NULL) == 0);
+    cpu_set_t allowed;
+    CHECK(sched_getaffinity(0, sizeof(allowed), &allowed) == 0);
+    CHECK(CPU_ISSET(cpu, &allowed));
+    if (running_in_sim()) {
+        CHECK_EQ_LL(cpu, 0);
+        CHECK_EQ_LL(node, 0);
+    }
     if (running_in_sim()) {
         CHECK_EQ_LL(pid, 1000);
         CHECK_EQ_LL(getppid(), 1);

@@ -11,19 +11,7 @@
 
 #include "../test_util.h"
 
-static long long now_ns(clockid_t c) {
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static struct itimerspec spec_ms(long value_ms, long interval_ms) {
-    struct itimerspec s = {
-        .it_value = {value_ms / 1000, (value_ms % 1000) * 1000000L},
-        .it_interval = {interval_ms / 1000, (interval_ms % 1000) * 1000000L},
-    };
-    return s;
-}
+#define now_ns now_ns_on
 
 static sigset_t just(int sig) {
     sigset_t s;
