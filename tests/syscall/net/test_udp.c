@@ -10,6 +10,7 @@
  * and the release of a port when its socket is closed. */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -671,6 +672,44 @@ static void test_other_kinds(void) {
     CHECK_ERRNO(socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP), EPROTONOSUPPORT);
 }
 
+/* Names: localhost resolves natively and under umbra; under umbra the host's own name resolves
+ * (through the generated /etc/hosts) to its eth0 address, and a datagram sent there arrives at
+ * once from that address. Natively the machine's own name need not resolve, so that part is
+ * umbra's only. */
+static void test_names(void) {
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
+    struct addrinfo* res = NULL;
+    CHECK(getaddrinfo("localhost", "9", &hints, &res) == 0);
+    if (res != NULL) {
+        CHECK_EQ_LL(ntohl(((struct sockaddr_in*)res->ai_addr)->sin_addr.s_addr), INADDR_LOOPBACK);
+        freeaddrinfo(res);
+    }
+    if (!running_in_sim()) {
+        return;
+    }
+    char name[256];
+    CHECK(gethostname(name, sizeof(name)) == 0);
+    res = NULL;
+    ASSERT(getaddrinfo(name, "9", &hints, &res) == 0 && res != NULL);
+    struct sockaddr_in own = *(struct sockaddr_in*)res->ai_addr;
+    freeaddrinfo(res);
+    CHECK(ntohl(own.sin_addr.s_addr) != INADDR_LOOPBACK);
+    int a = udp_socket(0), b = udp_socket(0);
+    struct sockaddr_in any = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    ASSERT(bind(b, (struct sockaddr*)&any, sizeof(any)) == 0);
+    socklen_t len = sizeof(any);
+    ASSERT(getsockname(b, (struct sockaddr*)&any, &len) == 0);
+    own.sin_port = any.sin_port;
+    CHECK_EQ_LL(sendto(a, "self", 4, 0, (struct sockaddr*)&own, sizeof(own)), 4);
+    char buf[8];
+    struct sockaddr_in from;
+    len = sizeof(from);
+    CHECK_EQ_LL(recvfrom(b, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr*)&from, &len), 4);
+    CHECK_EQ_LL(from.sin_addr.s_addr, own.sin_addr.s_addr);
+    close(a);
+    close(b);
+}
+
 int main(void) {
     test_basic();
     test_bind_rules();
@@ -683,5 +722,6 @@ int main(void) {
     test_rcvbuf_drops();
     test_inherited();
     test_other_kinds();
+    test_names();
     test_done();
 }
