@@ -340,15 +340,27 @@ static long _shim_timespecNs(const struct timespec* ts) {
     return ts == NULL ? -1 : (long)ts->tv_sec * 1000000000L + ts->tv_nsec;
 }
 
-/* poll and ppoll: a native poll that does not wait; if nothing is ready and the caller wanted to
- * wait, park in simulated time, then poll natively again. */
-static long _shim_poll(long nr, const long* a) {
-    struct pollfd* fds = (struct pollfd*)a[0];
-    struct timespec zero = {0, 0};
-    long timeout_ns = nr == SYS_poll ? (a[2] < 0 ? -1 : a[2] * 1000000L)
-                                     : _shim_timespecNs((const struct timespec*)a[2]);
-    long rv = nr == SYS_poll ? shim_rawSyscall(SYS_poll, a[0], a[1], 0, 0, 0, 0)
-                             : shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
+/* The thread's clock in simulated ns, read without charging a time call. */
+static long _shim_clock(void) {
+    return (long)(atomic_load(&shim_thread.channel->sim_time) + shim_thread.unapplied_latency);
+}
+
+/* What is left of `timeout_ns` (-1: none) since `start`: -1, or 0 once it has passed. */
+static long _shim_timeLeft(long start, long timeout_ns) {
+    if (timeout_ns < 0) {
+        return -1;
+    }
+    long left = timeout_ns - (_shim_clock() - start);
+    return left > 0 ? left : 0;
+}
+
+/* Waits for `fds` with a native `try` that does not wait, until it finds something, fails, the
+ * timeout has passed or a signal interrupts. umbra re-polls just before it answers, so the retry
+ * normally finds what woke the thread; should it not, an unexpired wait goes on, as Linux's does
+ * (a poll with no timeout never returns 0). */
+static long _shim_waitLoop(long (*try)(const long* a), const long* a, struct pollfd* fds, long n,
+                           long start, long timeout_ns, const uint64_t* mask) {
+    long rv = try(a);
     if (rv != 0) {
         return rv;
     }
@@ -356,18 +368,82 @@ static long _shim_poll(long nr, const long* a) {
         _shim_yield(); /* a polling loop must let others run and time pass */
         return 0;
     }
-    const uint64_t* mask = (nr == SYS_ppoll && a[3] != 0 && a[4] == 8) ? (const uint64_t*)a[3] : NULL;
-    rv = _shim_nativeWait(fds, a[1], timeout_ns, mask);
-    if (rv < 0) {
-        return rv;
+    for (;;) {
+        long left = _shim_timeLeft(start, timeout_ns);
+        if (left == 0) {
+            return 0;
+        }
+        rv = _shim_nativeWait(fds, n, left, mask);
+        if (rv < 0) {
+            return rv;
+        }
+        rv = try(a);
+        if (rv != 0) {
+            return rv;
+        }
     }
-    return nr == SYS_poll ? shim_rawSyscall(SYS_poll, a[0], a[1], 0, 0, 0, 0)
-                          : shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
+}
+
+/* Linux writes the time left back into the timeout of select, pselect6 and ppoll (whatever the
+ * result; glibc's pselect and ppoll pass a copy, its select converts it back). Only after a wait
+ * does it differ from what the caller passed. */
+static void _shim_writeTimeLeft(long nr, long addr, long start, long timeout_ns) {
+    if (addr == 0 || timeout_ns <= 0) {
+        return;
+    }
+    long left = _shim_timeLeft(start, timeout_ns);
+    if (left == timeout_ns) {
+        return;
+    }
+    if (nr == SYS_select) {
+        struct timeval* tv = (struct timeval*)addr;
+        tv->tv_sec = left / 1000000000L;
+        tv->tv_usec = left % 1000000000L / 1000L;
+    } else {
+        struct timespec* ts = (struct timespec*)addr;
+        ts->tv_sec = left / 1000000000L;
+        ts->tv_nsec = left % 1000000000L;
+    }
+}
+
+static long _shim_tryPoll(const long* a) {
+    return shim_rawSyscall(SYS_poll, a[0], a[1], 0, 0, 0, 0);
+}
+
+static long _shim_tryPpoll(const long* a) {
+    struct timespec zero = {0, 0};
+    return shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
+}
+
+/* poll and ppoll: a native poll that does not wait; if nothing is ready and the caller wanted to
+ * wait, park in simulated time, then poll natively again. */
+static long _shim_poll(long nr, const long* a) {
+    long start = _shim_clock();
+    long timeout_ns = nr == SYS_poll ? ((int)a[2] < 0 ? -1 : (int)a[2] * 1000000L)
+                                     : _shim_timespecNs((const struct timespec*)a[2]);
+    const uint64_t* mask = (nr == SYS_ppoll && a[3] != 0 && a[4] == 8) ? (const uint64_t*)a[3] : NULL;
+    long rv = _shim_waitLoop(nr == SYS_poll ? _shim_tryPoll : _shim_tryPpoll, a,
+                             (struct pollfd*)a[0], a[1], start, timeout_ns, mask);
+    if (nr == SYS_ppoll && rv != -EFAULT && rv != -EINVAL) {
+        _shim_writeTimeLeft(nr, a[2], start, timeout_ns);
+    }
+    return rv;
+}
+
+/* epoll_wait is epoll_pwait without a mask. */
+static long _shim_tryEpoll(const long* a) {
+    return shim_rawSyscall(SYS_epoll_pwait, a[0], a[1], a[2], 0, a[4], a[5]);
+}
+
+static long _shim_tryEpoll2(const long* a) {
+    struct timespec zero = {0, 0};
+    return shim_rawSyscall(SYS_epoll_pwait2, a[0], a[1], a[2], (long)&zero, a[4], a[5]);
 }
 
 /* epoll_wait, epoll_pwait, epoll_pwait2: the epoll instance is native (its fd polls readable when
  * events are ready), so the same way again, parking on the epoll fd itself. */
 static long _shim_epollWait(long nr, const long* a) {
+    long start = _shim_clock();
     long timeout_ns;
     if (nr == SYS_epoll_pwait2) {
         timeout_ns = _shim_timespecNs((const struct timespec*)a[3]);
@@ -375,36 +451,43 @@ static long _shim_epollWait(long nr, const long* a) {
         int ms = (int)a[3];
         timeout_ns = ms < 0 ? -1 : (long)ms * 1000000L;
     }
-    struct timespec zero_ts = {0, 0};
-    long zero = nr == SYS_epoll_pwait2 ? (long)&zero_ts : 0;
-    long call = nr == SYS_epoll_wait ? SYS_epoll_pwait : nr; /* epoll_wait is pwait without mask */
-    long mask_ptr = nr == SYS_epoll_wait ? 0 : a[4];
-    long mask_size = nr == SYS_epoll_wait ? 8 : a[5];
-    long rv = shim_rawSyscall(call, a[0], a[1], a[2], zero, mask_ptr, mask_size);
-    if (rv != 0) {
-        return rv;
-    }
-    if (timeout_ns == 0) {
-        _shim_yield();
-        return 0;
-    }
+    long args[6] = {a[0], a[1], a[2], 0, nr == SYS_epoll_wait ? 0 : a[4],
+                    nr == SYS_epoll_wait ? 8 : a[5]};
+    const uint64_t* mask = (args[4] != 0 && args[5] == 8) ? (const uint64_t*)args[4] : NULL;
     struct pollfd pfd = {.fd = (int)a[0], .events = POLLIN};
-    const uint64_t* mask = (mask_ptr != 0 && mask_size == 8) ? (const uint64_t*)mask_ptr : NULL;
-    rv = _shim_nativeWait(&pfd, 1, timeout_ns, mask);
-    if (rv < 0) {
-        return rv;
-    }
-    return shim_rawSyscall(call, a[0], a[1], a[2], zero, mask_ptr, mask_size);
+    return _shim_waitLoop(nr == SYS_epoll_pwait2 ? _shim_tryEpoll2 : _shim_tryEpoll, args, &pfd, 1,
+                          start, timeout_ns, mask);
 }
 
-/* select and pselect6, the same way; the sets are kept to be restored before the second try. */
+/* select and pselect6 try with a zero timeout and the caller's sets, which the kernel overwrites
+ * with its results: each try starts from the sets the caller passed (kept in args[6..8]). */
+static long _shim_trySelect(const long* a) {
+    for (int i = 0; i < 3; i++) {
+        if (a[1 + i] != 0) {
+            *(fd_set*)a[1 + i] = *(const fd_set*)a[6 + i];
+        }
+    }
+    struct timespec zero_ts = {0, 0};
+    struct timeval zero_tv = {0, 0};
+    long zero = a[9] == SYS_select ? (long)&zero_tv : (long)&zero_ts;
+    return shim_rawSyscall(a[9], a[0], a[1], a[2], a[3], zero, a[5]);
+}
+
+/* select and pselect6, the same way. */
 static long _shim_select(long nr, const long* a) {
+    long start = _shim_clock();
     long nfds = a[0];
     fd_set* sets[3] = {(fd_set*)a[1], (fd_set*)a[2], (fd_set*)a[3]};
+    if (nfds < 0 || nfds > FD_SETSIZE) {
+        /* Nothing to park on: EINVAL, or more descriptors than an fd_set holds (left native). */
+        return shim_rawSyscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
     fd_set saved[3];
+    long targs[10] = {a[0], a[1], a[2], a[3], 0, a[5], 0, 0, 0, nr};
     for (int i = 0; i < 3; i++) {
         if (sets[i] != NULL) {
             saved[i] = *sets[i];
+            targs[6 + i] = (long)&saved[i];
         }
     }
     long timeout_ns;
@@ -413,17 +496,6 @@ static long _shim_select(long nr, const long* a) {
         timeout_ns = tv == NULL ? -1 : (long)tv->tv_sec * 1000000000L + tv->tv_usec * 1000L;
     } else {
         timeout_ns = _shim_timespecNs((const struct timespec*)a[4]);
-    }
-    struct timespec zero_ts = {0, 0};
-    struct timeval zero_tv = {0, 0};
-    long zero = nr == SYS_select ? (long)&zero_tv : (long)&zero_ts;
-    long rv = shim_rawSyscall(nr, a[0], a[1], a[2], a[3], zero, a[5]);
-    if (rv == 0 && timeout_ns == 0) {
-        _shim_yield(); /* a polling loop must let others run and time pass */
-        return 0;
-    }
-    if (rv != 0 || nfds < 0 || nfds > FD_SETSIZE) {
-        return rv;
     }
     struct pollfd fds[FD_SETSIZE];
     long n = 0;
@@ -442,16 +514,19 @@ static long _shim_select(long nr, const long* a) {
         const long* sig = (const long*)a[5];
         mask = (sig[0] != 0 && sig[1] == 8) ? (const uint64_t*)sig[0] : NULL;
     }
-    rv = _shim_nativeWait(fds, n, timeout_ns, mask);
-    if (rv < 0) {
-        return rv;
-    }
-    for (int i = 0; i < 3; i++) {
-        if (sets[i] != NULL) {
-            *sets[i] = saved[i];
+    long rv = _shim_waitLoop(_shim_trySelect, targs, fds, n, start, timeout_ns, mask);
+    if (rv == -EINTR) {
+        /* Linux leaves the sets as they were when a signal ends the wait. */
+        for (int i = 0; i < 3; i++) {
+            if (sets[i] != NULL) {
+                *sets[i] = saved[i];
+            }
         }
     }
-    return shim_rawSyscall(nr, a[0], a[1], a[2], a[3], zero, a[5]);
+    if (rv != -EFAULT && rv != -EINVAL) {
+        _shim_writeTimeLeft(nr, a[4], start, timeout_ns);
+    }
+    return rv;
 }
 
 static bool _shim_isRandomPath(const char* path) {
