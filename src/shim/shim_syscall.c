@@ -336,8 +336,21 @@ static void _shim_yield(void) {
     shim_ipcSyscall(SYS_sched_yield, args);
 }
 
+#define SHIM_TIMEOUT_INVALID (-2L)
+#define SHIM_TIMEOUT_MAX_SEC 1000000000L /* longer waits (31 years) are cut to this */
+
+/* A timeout as the kernel takes it (poll_select_set_timeout): -1 for none (NULL), or
+ * SHIM_TIMEOUT_INVALID for a negative time or a tv_nsec outside [0, 1 s). */
+static long _shim_timeoutNs(long sec, long nsec) {
+    if (sec < 0 || nsec < 0 || nsec >= 1000000000L) {
+        return SHIM_TIMEOUT_INVALID;
+    }
+    return sec >= SHIM_TIMEOUT_MAX_SEC ? SHIM_TIMEOUT_MAX_SEC * 1000000000L
+                                       : sec * 1000000000L + nsec;
+}
+
 static long _shim_timespecNs(const struct timespec* ts) {
-    return ts == NULL ? -1 : (long)ts->tv_sec * 1000000000L + ts->tv_nsec;
+    return ts == NULL ? -1 : _shim_timeoutNs(ts->tv_sec, ts->tv_nsec);
 }
 
 /* The thread's clock in simulated ns, read without charging a time call. */
@@ -421,7 +434,11 @@ static long _shim_poll(long nr, const long* a) {
     long start = _shim_clock();
     long timeout_ns = nr == SYS_poll ? ((int)a[2] < 0 ? -1 : (int)a[2] * 1000000L)
                                      : _shim_timespecNs((const struct timespec*)a[2]);
-    const uint64_t* mask = (nr == SYS_ppoll && a[3] != 0 && a[4] == 8) ? (const uint64_t*)a[3] : NULL;
+    if (timeout_ns == SHIM_TIMEOUT_INVALID) {
+        return -EINVAL;
+    }
+    bool masked = nr == SYS_ppoll && a[3] != 0 && a[4] == 8;
+    const uint64_t* mask = masked ? (const uint64_t*)a[3] : NULL;
     long rv = _shim_waitLoop(nr == SYS_poll ? _shim_tryPoll : _shim_tryPpoll, a,
                              (struct pollfd*)a[0], a[1], start, timeout_ns, mask);
     if (nr == SYS_ppoll && rv != -EFAULT && rv != -EINVAL) {
@@ -451,6 +468,9 @@ static long _shim_epollWait(long nr, const long* a) {
         int ms = (int)a[3];
         timeout_ns = ms < 0 ? -1 : (long)ms * 1000000L;
     }
+    if (timeout_ns == SHIM_TIMEOUT_INVALID) {
+        return -EINVAL;
+    }
     long args[6] = {a[0], a[1], a[2], 0, nr == SYS_epoll_wait ? 0 : a[4],
                     nr == SYS_epoll_wait ? 8 : a[5]};
     const uint64_t* mask = (args[4] != 0 && args[5] == 8) ? (const uint64_t*)args[4] : NULL;
@@ -476,26 +496,47 @@ static long _shim_trySelect(const long* a) {
 /* select and pselect6, the same way. */
 static long _shim_select(long nr, const long* a) {
     long start = _shim_clock();
-    long nfds = a[0];
+    long timeout_ns = -1;
+    if (nr == SYS_select && a[4] != 0) {
+        /* select's timeval is normalised first: a tv_usec of a second or more carries over. */
+        const struct timeval* tv = (const struct timeval*)a[4];
+        long sec = tv->tv_sec >= SHIM_TIMEOUT_MAX_SEC ? SHIM_TIMEOUT_MAX_SEC
+                                                       : tv->tv_sec + tv->tv_usec / 1000000L;
+        timeout_ns = tv->tv_usec < 0 ? SHIM_TIMEOUT_INVALID
+                                     : _shim_timeoutNs(sec, tv->tv_usec % 1000000L * 1000L);
+    } else if (nr == SYS_pselect6) {
+        timeout_ns = _shim_timespecNs((const struct timespec*)a[4]);
+    }
+    long nfds = (int)a[0]; /* an int in the kernel */
+    if (timeout_ns == SHIM_TIMEOUT_INVALID || nfds < 0) {
+        return -EINVAL;
+    }
     fd_set* sets[3] = {(fd_set*)a[1], (fd_set*)a[2], (fd_set*)a[3]};
-    if (nfds < 0 || nfds > FD_SETSIZE) {
-        /* Nothing to park on: EINVAL, or more descriptors than an fd_set holds (left native). */
-        return shim_rawSyscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    if (nfds > FD_SETSIZE) {
+        /* Linux ignores numbers beyond its descriptor table, which reaches past FD_SETSIZE only
+         * once such a number is open; what the caller asks about decides. Larger sets than an
+         * fd_set are not parked on. */
+        for (long fd = FD_SETSIZE; fd < nfds; fd++) {
+            for (int i = 0; i < 3; i++) {
+                const unsigned long* bits = (const unsigned long*)sets[i];
+                if (bits != NULL && (bits[fd / 64] >> (fd % 64)) & 1) {
+                    static int warned;
+                    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+                        shim_log("select on descriptors above FD_SETSIZE is not supported");
+                    }
+                    return -EINVAL;
+                }
+            }
+        }
+        nfds = FD_SETSIZE;
     }
     fd_set saved[3];
-    long targs[10] = {a[0], a[1], a[2], a[3], 0, a[5], 0, 0, 0, nr};
+    long targs[10] = {nfds, a[1], a[2], a[3], 0, a[5], 0, 0, 0, nr};
     for (int i = 0; i < 3; i++) {
         if (sets[i] != NULL) {
             saved[i] = *sets[i];
             targs[6 + i] = (long)&saved[i];
         }
-    }
-    long timeout_ns;
-    if (nr == SYS_select) {
-        const struct timeval* tv = (const struct timeval*)a[4];
-        timeout_ns = tv == NULL ? -1 : (long)tv->tv_sec * 1000000000L + tv->tv_usec * 1000L;
-    } else {
-        timeout_ns = _shim_timespecNs((const struct timespec*)a[4]);
     }
     struct pollfd fds[FD_SETSIZE];
     long n = 0;

@@ -346,6 +346,37 @@ static void test_timeouts(void) {
     ts = (struct timespec){0, 50000000};
     CHECK_EQ_LL(syscall(SYS_ppoll, &f, 1, &ts, NULL, 8), 0);
     CHECK_EQ_LL(ts_ns(ts), 0);
+
+    /* Invalid timeouts: EINVAL before anything else. The raw select normalises its timeval
+     * first, so {-1 s, 1.1e6 us} is a valid 100 ms. */
+    ts = (struct timespec){0, 1000000000};
+    CHECK_ERRNO(ppoll(&f, 1, &ts, NULL), EINVAL);
+    ts = (struct timespec){-1, 0};
+    CHECK_ERRNO(syscall(SYS_ppoll, &f, 1, &ts, NULL, 8), EINVAL);
+    CHECK_ERRNO(syscall(SYS_pselect6, p[0] + 1, &rd, NULL, NULL, &ts, NULL), EINVAL);
+    tv = (struct timeval){0, -1};
+    CHECK_ERRNO(syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, &tv), EINVAL);
+    tv = (struct timeval){-1, 1100000};
+    FD_SET(p[0], &rd);
+    start = now_ns();
+    CHECK_EQ_LL(syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, &tv), 0);
+    check_elapsed(start, 100000000LL);
+    CHECK_EQ_LL(tv.tv_sec, 0);
+    CHECK_EQ_LL(tv.tv_usec, 0);
+    /* An nfds beyond FD_SETSIZE with sets that large: numbers past the descriptor table are
+     * ignored, the rest waited for. */
+    unsigned long big[2048 / 64] = {0};
+    big[p[0] / 64] |= 1UL << (p[0] % 64);
+    tv = (struct timeval){0, 120000};
+    start = now_ns();
+    CHECK_EQ_LL(select(2048, (fd_set*)big, NULL, NULL, &tv), 0);
+    check_elapsed(start, 120000000LL);
+    CHECK_EQ_LL(big[p[0] / 64], 0);
+    CHECK_EQ_LL(write(p[1], "z", 1), 1);
+    big[p[0] / 64] |= 1UL << (p[0] % 64);
+    CHECK_EQ_LL(select(2048, (fd_set*)big, NULL, NULL, NULL), 1);
+    CHECK(big[p[0] / 64] == 1UL << (p[0] % 64));
+    CHECK_EQ_LL(read(p[0], &c, 1), 1);
     close(p[0]);
     close(p[1]);
 }
