@@ -56,7 +56,7 @@ struct _Process {
     SimTime itimer_deadline;       /* ITIMER_REAL: next expiry (0: disarmed) */
     SimTime itimer_interval;       /* ITIMER_REAL: period (0: one-shot) */
     uint64_t itimer_generation;    /* bumped on every arm, so stale expiry events do nothing */
-    int pdeathsig;                 /* PR_SET_PDEATHSIG: sent when the parent ends (0: none) */
+    bool not_dumpable;             /* PR_SET_DUMPABLE 0 (umbra's record; see prctl) */
     bool subreaper;                /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
     struct rusage usage;           /* its own, from wait4 once the native process ended */
     struct rusage children_usage;  /* RUSAGE_CHILDREN: reaped children's, theirs included */
@@ -196,6 +196,7 @@ Process* process_newForked(Host* host, Process* parent, int32_t vpid) {
     p->sid = parent->sid;
     memcpy(p->action_kind, parent->action_kind, sizeof(p->action_kind));
     memcpy(p->action_flags, parent->action_flags, sizeof(p->action_flags));
+    p->not_dumpable = parent->not_dumpable; /* a property of the memory, which fork copies */
     return p;
 }
 
@@ -426,8 +427,19 @@ void process_handleExit(Process* process, int wait_status) {
         }
         child->ppid = adopter;
         child->exit_signal = SIGCHLD; /* as Linux's reparenting does */
-        if (child->pdeathsig != 0 && !child->zombie) {
-            process_signal(child, child->pdeathsig);
+        if (!child->zombie) {
+            /* Each thread's own signal, to the process (collected first: a signal may end it). */
+            size_t n = child->n_threads;
+            int* sigs = g_new0(int, n);
+            for (size_t t = 0; t < n; t++) {
+                sigs[t] = managedthread_getParentDeathSignal(child->threads[t]);
+            }
+            for (size_t t = 0; t < n; t++) {
+                if (sigs[t] != 0 && !child->zombie) {
+                    process_signal(child, sigs[t]);
+                }
+            }
+            g_free(sigs);
         }
         if (child->zombie && adopter == 1) {
             process_reap(child);
@@ -853,12 +865,12 @@ void process_deletePosixTimers(Process* process) {
     }
 }
 
-void process_setParentDeathSignal(Process* process, int sig) {
-    process->pdeathsig = sig;
+void process_setDumpable(Process* process, bool on) {
+    process->not_dumpable = !on;
 }
 
-int process_getParentDeathSignal(const Process* process) {
-    return process->pdeathsig;
+bool process_isDumpable(const Process* process) {
+    return !process->not_dumpable;
 }
 
 void process_setParentPid(Process* process, int32_t ppid) {

@@ -142,10 +142,11 @@ GPtrArray* process_getPosixTimers(Process* process);
 int process_takeNextTimerId(Process* process);
 void process_deletePosixTimers(Process* process);
 
-/* prctl's PR_SET_PDEATHSIG (sent when the virtual parent ends; cleared by fork) and
- * PR_SET_CHILD_SUBREAPER (orphaned descendants are adopted by the nearest such ancestor). */
-void process_setParentDeathSignal(Process* process, int sig);
-int process_getParentDeathSignal(const Process* process);
+/* prctl's PR_SET_DUMPABLE as umbra records it (inherited by fork, set again by exec) and
+ * PR_SET_CHILD_SUBREAPER (orphaned descendants are adopted by the nearest such ancestor).
+ * PR_SET_PDEATHSIG is per thread (managed_thread.h); it is sent when the virtual parent ends. */
+void process_setDumpable(Process* process, bool on);
+bool process_isDumpable(const Process* process);
 void process_setChildSubreaper(Process* process, bool on);
 bool process_isChildSubreaper(const Process* process);
 
