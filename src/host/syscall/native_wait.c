@@ -17,7 +17,9 @@
 
 #include "host/syscall/syscall.h"
 
-#define NATIVE_WAIT_MAX_FDS 4096
+/* The shim's native try has already held the count to the caller's RLIMIT_NOFILE (EINVAL); this
+ * only bounds the copy, at the kernel's default nr_open. */
+#define NATIVE_WAIT_MAX_FDS (1u << 20)
 
 static int _nativewait_start(SyscallContext* ctx) {
     uint64_t addr = (uint64_t)ctx->args[0];

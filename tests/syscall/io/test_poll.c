@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -381,6 +382,42 @@ static void test_timeouts(void) {
     close(p[1]);
 }
 
+/* poll takes as many entries as RLIMIT_NOFILE allows, and no more (EINVAL). */
+static void test_many(void) {
+    enum { N = 5000 };
+    struct rlimit old, lim;
+    ASSERT(getrlimit(RLIMIT_NOFILE, &old) == 0);
+    lim = old;
+    lim.rlim_cur = N;
+    if (lim.rlim_max < N) {
+        lim.rlim_max = N; /* needs CAP_SYS_RESOURCE */
+    }
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+        printf("test_many skipped: RLIMIT_NOFILE cannot reach %d\n", N);
+        return;
+    }
+    int p[2];
+    ASSERT(pipe(p) == 0);
+    static struct pollfd f[N + 1];
+    for (int i = 0; i < N + 1; i++) {
+        f[i] = (struct pollfd){.fd = -1, .events = POLLIN};
+    }
+    f[N - 1].fd = p[0];
+    long long start = now_ns();
+    CHECK_EQ_LL(poll(f, N, 100), 0);
+    check_elapsed(start, 100000000LL);
+    start = now_ns();
+    pid_t child = later(200, p[1], 0);
+    CHECK_EQ_LL(poll(f, N, -1), 1);
+    CHECK_EQ_LL(f[N - 1].revents, POLLIN);
+    check_elapsed(start, 200000000LL);
+    reap(child);
+    CHECK_ERRNO(poll(f, N + 1, 0), EINVAL);
+    close(p[0]);
+    close(p[1]);
+    ASSERT(setrlimit(RLIMIT_NOFILE, &old) == 0);
+}
+
 /* ppoll and pselect6 with a mask: a signal the mask lets through ends the wait with EINTR (its
  * handler runs; select's sets are left as they were); one it blocks waits until the call returns,
  * then is delivered under the old mask. */
@@ -466,12 +503,28 @@ static void test_masks(void) {
     ASSERT(sigprocmask(SIG_SETMASK, &old, NULL) == 0);
     CHECK_EQ_LL(usr2_count, 6);
 
-    /* Plain poll is interrupted by a caught signal. */
+    /* Plain poll and select are interrupted by a caught signal, even one whose handler has
+     * SA_RESTART: Linux never restarts them after a handler. */
     start = now_ns();
     child = later(200, -1, SIGUSR2);
     CHECK_ERRNO(poll(&f, 1, 5000), EINTR);
     check_elapsed(start, 200000000LL);
     CHECK_EQ_LL(usr2_count, 7);
+    reap(child);
+    sa.sa_flags = SA_RESTART;
+    ASSERT(sigaction(SIGUSR2, &sa, NULL) == 0);
+    child = later(100, -1, SIGUSR2);
+    CHECK_ERRNO(poll(&f, 1, -1), EINTR);
+    CHECK_EQ_LL(usr2_count, 8);
+    reap(child);
+    child = later(100, -1, SIGUSR2);
+    FD_SET(p[0], &rd);
+    CHECK_ERRNO(select(p[0] + 1, &rd, NULL, NULL, NULL), EINTR);
+    CHECK_EQ_LL(usr2_count, 9);
+    reap(child);
+    child = later(100, -1, SIGUSR2);
+    CHECK_ERRNO(ppoll(&f, 1, NULL, &none), EINTR);
+    CHECK_EQ_LL(usr2_count, 10);
     reap(child);
     close(p[0]);
     close(p[1]);
@@ -480,6 +533,7 @@ static void test_masks(void) {
 int main(void) {
     test_kinds();
     test_timeouts();
+    test_many();
     test_masks();
     test_done();
     return 0;
