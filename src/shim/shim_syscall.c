@@ -336,6 +336,22 @@ static void _shim_yield(void) {
     shim_ipcSyscall(SYS_sched_yield, args);
 }
 
+/* Whether the program can read (or write) [addr, addr + size), 8 <= size <= one page, asked of the
+ * kernel so that a bad pointer gets EFAULT, as from Linux, instead of faulting in the shim.
+ * rt_sigprocmask copies 8 bytes in before refusing an invalid `how`, and writes the current mask
+ * out when given no new one; the first and last 8 bytes cover every page the range touches. */
+static bool _shim_probe(long addr, size_t size, bool write) {
+    long ends[2] = {addr, addr + (long)size - 8};
+    for (int i = 0; i < 2; i++) {
+        long rv = write ? shim_rawSyscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, ends[i], 8, 0, 0)
+                        : shim_rawSyscall(SYS_rt_sigprocmask, -1, ends[i], 0, 8, 0, 0);
+        if (rv == -EFAULT) {
+            return false;
+        }
+    }
+    return true;
+}
+
 #define SHIM_TIMEOUT_INVALID (-2L)
 #define SHIM_TIMEOUT_MAX_SEC 1000000000L /* longer waits (31 years) are cut to this */
 
@@ -398,14 +414,14 @@ static long _shim_waitLoop(long (*try)(const long* a), const long* a, struct pol
 }
 
 /* Linux writes the time left back into the timeout of select, pselect6 and ppoll (whatever the
- * result; glibc's pselect and ppoll pass a copy, its select converts it back). Only after a wait
- * does it differ from what the caller passed. */
+ * result; glibc's pselect and ppoll pass a copy, its select converts it back), and silently not
+ * into read-only memory. Only after a wait does it differ from what the caller passed. */
 static void _shim_writeTimeLeft(long nr, long addr, long start, long timeout_ns) {
     if (addr == 0 || timeout_ns <= 0) {
         return;
     }
     long left = _shim_timeLeft(start, timeout_ns);
-    if (left == timeout_ns) {
+    if (left == timeout_ns || !_shim_probe(addr, 16, true)) {
         return;
     }
     if (nr == SYS_select) {
@@ -432,6 +448,9 @@ static long _shim_tryPpoll(const long* a) {
  * wait, park in simulated time, then poll natively again. */
 static long _shim_poll(long nr, const long* a) {
     long start = _shim_clock();
+    if (nr == SYS_ppoll && a[2] != 0 && !_shim_probe(a[2], sizeof(struct timespec), false)) {
+        return -EFAULT;
+    }
     long timeout_ns = nr == SYS_poll ? ((int)a[2] < 0 ? -1 : (int)a[2] * 1000000L)
                                      : _shim_timespecNs((const struct timespec*)a[2]);
     if (timeout_ns == SHIM_TIMEOUT_INVALID) {
@@ -463,6 +482,9 @@ static long _shim_epollWait(long nr, const long* a) {
     long start = _shim_clock();
     long timeout_ns;
     if (nr == SYS_epoll_pwait2) {
+        if (a[3] != 0 && !_shim_probe(a[3], sizeof(struct timespec), false)) {
+            return -EFAULT;
+        }
         timeout_ns = _shim_timespecNs((const struct timespec*)a[3]);
     } else {
         int ms = (int)a[3];
@@ -480,11 +502,12 @@ static long _shim_epollWait(long nr, const long* a) {
 }
 
 /* select and pselect6 try with a zero timeout and the caller's sets, which the kernel overwrites
- * with its results: each try starts from the sets the caller passed (kept in args[6..8]). */
+ * with its results: each try starts from the sets the caller passed (kept in args[6..8], args[10]
+ * bytes of each: what the kernel reads and writes for nfds). */
 static long _shim_trySelect(const long* a) {
     for (int i = 0; i < 3; i++) {
         if (a[1 + i] != 0) {
-            *(fd_set*)a[1 + i] = *(const fd_set*)a[6 + i];
+            memcpy((void*)a[1 + i], (const void*)a[6 + i], (size_t)a[10]);
         }
     }
     struct timespec zero_ts = {0, 0};
@@ -493,10 +516,28 @@ static long _shim_trySelect(const long* a) {
     return shim_rawSyscall(a[9], a[0], a[1], a[2], a[3], zero, a[5]);
 }
 
+/* Whether a set of select's names a descriptor in [from, to); its unreadable part names none (the
+ * kernel reads a set only as far as its descriptor table reaches). */
+static bool _shim_selectsAny(const unsigned long* bits, long from, long to) {
+    if (bits == NULL || to <= from ||
+        !_shim_probe((long)&bits[from / 64], (size_t)((to + 63) / 64 - from / 64) * 8, false)) {
+        return false;
+    }
+    for (long fd = from; fd < to; fd++) {
+        if ((bits[fd / 64] >> (fd % 64)) & 1) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* select and pselect6, the same way. */
 static long _shim_select(long nr, const long* a) {
     long start = _shim_clock();
     long timeout_ns = -1;
+    if (a[4] != 0 && !_shim_probe(a[4], 16, false)) {
+        return -EFAULT;
+    }
     if (nr == SYS_select && a[4] != 0) {
         /* select's timeval is normalised first: a tv_usec of a second or more carries over. */
         const struct timeval* tv = (const struct timeval*)a[4];
@@ -511,30 +552,41 @@ static long _shim_select(long nr, const long* a) {
     if (timeout_ns == SHIM_TIMEOUT_INVALID || nfds < 0) {
         return -EINVAL;
     }
+    /* pselect6's sixth argument: {const sigset_t* set; size_t size}. */
+    const uint64_t* mask = NULL;
+    if (nr == SYS_pselect6 && a[5] != 0) {
+        const long* sig = (const long*)a[5];
+        if (!_shim_probe(a[5], 16, false) || (sig[0] != 0 && !_shim_probe(sig[0], 8, false))) {
+            return -EFAULT;
+        }
+        mask = (sig[0] != 0 && sig[1] == 8) ? (const uint64_t*)sig[0] : NULL;
+    }
     fd_set* sets[3] = {(fd_set*)a[1], (fd_set*)a[2], (fd_set*)a[3]};
     if (nfds > FD_SETSIZE) {
         /* Linux ignores numbers beyond its descriptor table, which reaches past FD_SETSIZE only
          * once such a number is open; what the caller asks about decides. Larger sets than an
          * fd_set are not parked on. */
-        for (long fd = FD_SETSIZE; fd < nfds; fd++) {
-            for (int i = 0; i < 3; i++) {
-                const unsigned long* bits = (const unsigned long*)sets[i];
-                if (bits != NULL && (bits[fd / 64] >> (fd % 64)) & 1) {
-                    static int warned;
-                    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
-                        shim_log("select on descriptors above FD_SETSIZE is not supported");
-                    }
-                    return -EINVAL;
+        for (int i = 0; i < 3; i++) {
+            if (_shim_selectsAny((const unsigned long*)sets[i], FD_SETSIZE, nfds)) {
+                static int warned;
+                if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+                    shim_log("select on descriptors above FD_SETSIZE is not supported");
                 }
+                return -EINVAL;
             }
         }
         nfds = FD_SETSIZE;
     }
+    size_t bytes = (size_t)(nfds + 63) / 64 * 8;
     fd_set saved[3];
-    long targs[10] = {nfds, a[1], a[2], a[3], 0, a[5], 0, 0, 0, nr};
+    memset(saved, 0, sizeof(saved));
+    long targs[11] = {nfds, a[1], a[2], a[3], 0, a[5], 0, 0, 0, nr, (long)bytes};
     for (int i = 0; i < 3; i++) {
         if (sets[i] != NULL) {
-            saved[i] = *sets[i];
+            if (bytes > 0 && !_shim_probe((long)sets[i], bytes, false)) {
+                return -EFAULT;
+            }
+            memcpy(&saved[i], sets[i], bytes);
             targs[6 + i] = (long)&saved[i];
         }
     }
@@ -549,18 +601,12 @@ static long _shim_select(long nr, const long* a) {
             fds[n++] = (struct pollfd){.fd = (int)fd, .events = ev};
         }
     }
-    /* pselect6's sixth argument: {const sigset_t* set; size_t size}. */
-    const uint64_t* mask = NULL;
-    if (nr == SYS_pselect6 && a[5] != 0) {
-        const long* sig = (const long*)a[5];
-        mask = (sig[0] != 0 && sig[1] == 8) ? (const uint64_t*)sig[0] : NULL;
-    }
     long rv = _shim_waitLoop(_shim_trySelect, targs, fds, n, start, timeout_ns, mask);
     if (rv == -EINTR) {
         /* Linux leaves the sets as they were when a signal ends the wait. */
         for (int i = 0; i < 3; i++) {
             if (sets[i] != NULL) {
-                *sets[i] = saved[i];
+                memcpy(sets[i], &saved[i], bytes);
             }
         }
     }

@@ -327,6 +327,9 @@ static void test_pwait(void) {
     CHECK_EQ_LL(syscall(SYS_epoll_pwait2, ep, out, 2, &ts, NULL, 8), 0);
     ts = (struct timespec){0, 1000000000};
     CHECK_ERRNO(syscall(SYS_epoll_pwait2, ep, out, 2, &ts, NULL, 8), EINVAL);
+    CHECK_ERRNO(syscall(SYS_epoll_pwait2, ep, out, 2, (void*)8, NULL, 8), EFAULT);
+    /* Events outside user space; an unmapped user address fails only once an event is copied. */
+    CHECK_ERRNO(syscall(SYS_epoll_wait, ep, (void*)~0xfffUL, 2, 0), EFAULT);
     start = now_ns();
     child = later(150, -1, SIGUSR2);
     ts = (struct timespec){5, 0};

@@ -364,6 +364,33 @@ static void test_timeouts(void) {
     check_elapsed(start, 100000000LL);
     CHECK_EQ_LL(tv.tv_sec, 0);
     CHECK_EQ_LL(tv.tv_usec, 0);
+    /* Bad pointers: EFAULT. A timeout in read-only memory is used, and the time left silently not
+     * written back. */
+    void* bad = (void*)8;
+    CHECK_ERRNO(syscall(SYS_poll, bad, 1, 0), EFAULT);
+    CHECK_ERRNO(syscall(SYS_ppoll, &f, 1, bad, NULL, 8), EFAULT);
+    FD_SET(p[0], &rd);
+    CHECK_ERRNO(syscall(SYS_pselect6, p[0] + 1, &rd, NULL, NULL, bad, NULL), EFAULT);
+    CHECK_ERRNO(syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, bad), EFAULT);
+    tv = (struct timeval){0, 0};
+    CHECK_ERRNO(syscall(SYS_select, p[0] + 1, bad, NULL, NULL, &tv), EFAULT);
+    CHECK_ERRNO(syscall(SYS_select, p[0] + 1, NULL, bad, NULL, NULL), EFAULT);
+    ts = (struct timespec){0, 0};
+    CHECK_ERRNO(syscall(SYS_pselect6, p[0] + 1, &rd, NULL, NULL, &ts, bad), EFAULT);
+    static const struct timespec ro_ts = {0, 30000000};
+    start = now_ns();
+    CHECK_EQ_LL(syscall(SYS_ppoll, &f, 1, &ro_ts, NULL, 8), 0);
+    check_elapsed(start, 30000000LL);
+    static const struct timeval ro_tv = {0, 20000};
+    start = now_ns();
+    CHECK_EQ_LL(syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, &ro_tv), 0);
+    check_elapsed(start, 20000000LL);
+    /* select(0, NULL, NULL, NULL, &tv): the old way to sleep. */
+    tv = (struct timeval){0, 70000};
+    start = now_ns();
+    CHECK_EQ_LL(select(0, NULL, NULL, NULL, &tv), 0);
+    check_elapsed(start, 70000000LL);
+
     /* An nfds beyond FD_SETSIZE with sets that large: numbers past the descriptor table are
      * ignored, the rest waited for. */
     unsigned long big[2048 / 64] = {0};
