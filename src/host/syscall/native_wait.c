@@ -58,6 +58,14 @@ SyscallReturn syscallhandler_umbraNativeWait(SyscallContext* ctx) {
         if (rv != 0) {
             return syscall_done(rv);
         }
+        /* A signal already pending that the call's mask lets through ends it at once, as in
+         * Linux (nothing was ready: the shim tried first); the completion raises it under that
+         * mask. Later signals interrupt the wait in the dispatcher. */
+        uint64_t deliverable = process_getPendingSignals(ctx->process, ctx->thread) &
+                               ~managedthread_getSignalMask(ctx->thread);
+        if (ctx->args[4] != 0 && deliverable != 0) {
+            return syscall_done(-EINTR);
+        }
     }
     SimTime deadline = managedthread_getScratch(ctx->thread)->deadline;
     if (managedthread_isNativeWaitReady(ctx->thread) ||

@@ -290,6 +290,16 @@ static void test_pwait(void) {
     reap(child);
     sigset_t cur;
     CHECK(sigprocmask(SIG_BLOCK, NULL, &cur) == 0 && sigismember(&cur, SIGUSR2));
+    /* Already pending when the call starts: EINTR at once. */
+    CHECK(raise(SIGUSR2) == 0);
+    start = now_ns();
+    CHECK_ERRNO(epoll_pwait(ep, out, 2, 5000, &none), EINTR);
+    CHECK(now_ns() - start < 100000000LL);
+    if (running_in_sim()) {
+        CHECK_EQ_LL(now_ns() - start, 0);
+    }
+    CHECK_EQ_LL(usr2_count, 2);
+    usr2_count = 1;
 
     /* Let through outside, held by the call's mask: the wait times out, then the handler runs. */
     ASSERT(sigprocmask(SIG_SETMASK, &none, NULL) == 0);

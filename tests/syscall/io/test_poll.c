@@ -499,6 +499,30 @@ static void test_masks(void) {
     }
     reap(child);
 
+    /* Already pending when the call starts: EINTR at once, unless a descriptor is ready, which
+     * wins; the signal then stays pending under the old mask. */
+    CHECK(raise(SIGUSR2) == 0);
+    start = now_ns();
+    ts = (struct timespec){5, 0};
+    CHECK_ERRNO(ppoll(&f, 1, &ts, &none), EINTR);
+    CHECK_EQ_LL(usr2_count, 4);
+    CHECK(raise(SIGUSR2) == 0);
+    FD_SET(p[0], &rd);
+    CHECK_ERRNO(pselect(p[0] + 1, &rd, NULL, NULL, &ts, &none), EINTR);
+    CHECK_EQ_LL(usr2_count, 5);
+    CHECK(now_ns() - start < 100000000LL);
+    CHECK_EQ_LL(write(p[1], "r", 1), 1);
+    CHECK(raise(SIGUSR2) == 0);
+    CHECK_EQ_LL(ppoll(&f, 1, &ts, &none), 1);
+    CHECK_EQ_LL(usr2_count, 5);
+    sigset_t pending;
+    CHECK(sigpending(&pending) == 0 && sigismember(&pending, SIGUSR2));
+    char c;
+    CHECK_EQ_LL(read(p[0], &c, 1), 1);
+    CHECK_ERRNO(ppoll(&f, 1, &ts, &none), EINTR); /* now it is taken */
+    CHECK_EQ_LL(usr2_count, 6);
+    usr2_count = 3;
+
     /* Let through outside the call, blocked inside it: the call times out, then the handler
      * runs as the old mask comes back. */
     ASSERT(sigprocmask(SIG_SETMASK, &none, NULL) == 0);
@@ -524,7 +548,6 @@ static void test_masks(void) {
     ts = (struct timespec){0, 300000000};
     CHECK_EQ_LL(ppoll(&f, 1, &ts, &usr2), 0);
     reap(child);
-    sigset_t pending;
     CHECK(sigpending(&pending) == 0 && sigismember(&pending, SIGUSR2));
     CHECK_EQ_LL(usr2_count, 5);
     ASSERT(sigprocmask(SIG_SETMASK, &old, NULL) == 0);
