@@ -1,11 +1,13 @@
 /* poll, ppoll, select and pselect6 (issue 4) over every descriptor kind: pipe ends (POLLIN,
  * POLLOUT, POLLHUP once the writer closed, POLLERR on a write end whose reader closed), eventfd,
  * timerfd (readable after an expiry), signalfd (readable while a signal of its mask is pending), a
- * regular file (always ready), an invalid fd (POLLNVAL; EBADF for select), a negative fd (ignored
- * by poll); a zero timeout, a timeout that expires, an infinite one woken by another process's
- * write (both exact under umbra); a signal let through by ppoll's and pselect6's mask (EINTR, sets
- * left alone) or held by it (delivered once the call returns); the time left written back into
- * select's timeval and into the raw ppoll and pselect6 syscalls' timespec. */
+ * pidfd (readable once its process ended), a regular file (always ready), an invalid fd (POLLNVAL;
+ * EBADF for select), a negative fd (ignored by poll); a zero timeout, a timeout that expires, an
+ * infinite one woken by another process's write (both exact under umbra); a signal let through by
+ * ppoll's and pselect6's mask (EINTR, also when already pending; sets left alone) or held by it
+ * (delivered once the call returns); SA_RESTART does not restart them; the time left written back
+ * into select's timeval and into the raw ppoll and pselect6 syscalls' timespec; invalid timeouts
+ * (EINVAL) and pointers (EFAULT); as many entries as RLIMIT_NOFILE allows. */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -409,6 +411,36 @@ static void test_timeouts(void) {
     close(p[1]);
 }
 
+/* A pidfd polls readable once its process has ended (exactly when, under umbra), and also
+ * POLLHUP once it has been reaped. */
+static void test_pidfd(void) {
+    long long start = now_ns();
+    pid_t child = fork();
+    ASSERT(child >= 0);
+    if (child == 0) {
+        struct timespec d = {0, 300000000};
+        nanosleep(&d, NULL);
+        _exit(0);
+    }
+    int pfd = (int)syscall(SYS_pidfd_open, child, 0);
+    ASSERT(pfd >= 0);
+    struct pollfd f = {.fd = pfd, .events = POLLIN};
+    CHECK_EQ_LL(poll(&f, 1, 0), 0);
+    CHECK_EQ_LL(poll(&f, 1, -1), 1);
+    check_elapsed(start, 300000000LL);
+    if (running_in_sim()) {
+        /* umbra reaps the native process as soon as it ends (the virtual zombie is umbra's),
+         * and the pidfd is the kernel's, on the native process: it shows the reap at once. */
+        CHECK_EQ_LL(f.revents, POLLIN | POLLHUP);
+    } else {
+        CHECK_EQ_LL(f.revents, POLLIN); /* a zombie: ended, not yet reaped */
+    }
+    reap(child);
+    CHECK_EQ_LL(poll(&f, 1, 0), 1);
+    CHECK_EQ_LL(f.revents, POLLIN | POLLHUP);
+    close(pfd);
+}
+
 /* poll takes as many entries as RLIMIT_NOFILE allows, and no more (EINVAL). */
 static void test_many(void) {
     enum { N = 5000 };
@@ -584,6 +616,7 @@ int main(void) {
     test_kinds();
     test_timeouts();
     test_many();
+    test_pidfd();
     test_masks();
     test_done();
     return 0;
