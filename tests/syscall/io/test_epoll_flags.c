@@ -2,11 +2,14 @@
  * EPOLLET with partial reads, EPOLLEXCLUSIVE (ADD only), epoll_pwait with a signal mask (EINTR, or
  * the signal held until the call returns), epoll_pwait2 with a timespec timeout, an epoll fd inside
  * another (and the loop Linux refuses), eventfd, timerfd and signalfd in an epoll set, EPOLLHUP and
- * EPOLLERR on pipe ends, EPOLL_CTL_DEL and closing, data.u64 carried through, and the errors
- * (EEXIST, ENOENT, EBADF, EINVAL, EPERM, ELOOP). Waits are exact under umbra. */
+ * EPOLLERR on pipe ends, EPOLL_CTL_DEL and closing, data.u64 carried through, a wait woken by
+ * another thread, and the errors (EEXIST, ENOENT, EBADF, EINVAL, EPERM, ELOOP, EFAULT). Waits are
+ * exact under umbra. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -264,6 +267,43 @@ static void test_kinds(void) {
     close(sfd);
 }
 
+/* Another thread of the process makes the descriptor ready: poll and epoll_wait wake (exactly
+ * after its sleep, under umbra). */
+static void* add_later(void* arg) {
+    struct timespec d = {0, 250000000};
+    nanosleep(&d, NULL);
+    uint64_t one = 1;
+    return write(*(int*)arg, &one, sizeof(one)) == sizeof(one) ? NULL : arg;
+}
+
+static void test_threads(void) {
+    int efd = eventfd(0, EFD_CLOEXEC);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    ASSERT(efd >= 0 && ep >= 0);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 3};
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev) == 0);
+    for (int round = 0; round < 2; round++) {
+        long long start = now_ns();
+        pthread_t t;
+        ASSERT(pthread_create(&t, NULL, add_later, &efd) == 0);
+        if (round == 0) {
+            CHECK_EQ_LL(epoll_wait(ep, &ev, 1, -1), 1);
+            CHECK(ev.data.u64 == 3);
+        } else {
+            struct pollfd f = {.fd = efd, .events = POLLIN};
+            CHECK_EQ_LL(poll(&f, 1, 5000), 1);
+            CHECK_EQ_LL(f.revents, POLLIN);
+        }
+        check_elapsed(start, 250000000LL);
+        void* rv = &rv;
+        CHECK(pthread_join(t, &rv) == 0 && rv == NULL);
+        uint64_t v;
+        CHECK_EQ_LL(read(efd, &v, sizeof(v)), sizeof(v));
+    }
+    close(ep);
+    close(efd);
+}
+
 /* epoll_pwait's mask and epoll_pwait2's timespec timeout. */
 static void test_pwait(void) {
     struct sigaction sa = {.sa_handler = on_usr2};
@@ -356,6 +396,7 @@ static void test_pwait(void) {
 int main(void) {
     test_flags();
     test_kinds();
+    test_threads();
     test_pwait();
     test_done();
     return 0;
