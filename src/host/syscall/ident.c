@@ -143,6 +143,18 @@ SyscallReturn syscallhandler_prctl(SyscallContext* ctx) {
             }
             return syscall_done(-EINVAL);
         }
+        case PR_SET_SECCOMP: {
+            /* Refused as seccomp(2) is (ENOSYS): a strict mode would kill the process at the
+             * shim's next futex, and a filter would also judge the shim's own syscalls. EINVAL
+             * is what a kernel without seccomp answers. */
+            static int warned;
+            if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+                log_warning("prctl(PR_SET_SECCOMP) refused with EINVAL (process '%s'); further "
+                            "cases are not reported",
+                            process_getName(ctx->process));
+            }
+            return syscall_done(-EINVAL);
+        }
         case PR_SET_DUMPABLE:
             if (arg2 > 1) {
                 return syscall_done(-EINVAL); /* SUID_DUMP_ROOT is not for prctl */
