@@ -348,6 +348,7 @@ static void _managedthread_exitThread(ManagedThread* t) {
     Process* p = t->process;
     uint64_t clear = t->clear_tid_addr;
     _managedthread_releaseRobustList(t);
+    process_threadEnding(p, t->vtid);
     _managedthread_reply(t, IPC_MSG_NATIVE_EXIT);
     if (clear != 0) {
         for (int spins = 0; spins < 100000; spins++) {

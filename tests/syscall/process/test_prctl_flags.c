@@ -1,7 +1,7 @@
 /* prctl's per-process and per-thread settings (issue 4): PR_SET/GET_DUMPABLE (0 and 1; 2 is
  * EINVAL; inherited by fork, back to 1 after exec), PR_SET/GET_NAME (cut to 15 characters, seen in
  * /proc/self/comm, per thread), PR_SET/GET_PDEATHSIG (per thread, 0 in a forked child and a new
- * thread, checked), PR_GET_CHILD_SUBREAPER (not inherited), an unknown option (EINVAL), and under
+ * thread, checked, fired when the parent *thread* ends), PR_GET_CHILD_SUBREAPER (not inherited), an unknown option (EINVAL), and under
  * umbra PR_SET_SYSCALL_USER_DISPATCH refused. */
 #include <fcntl.h>
 #include <pthread.h>
@@ -62,6 +62,44 @@ static void* thread_main(void* arg) {
     snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)gettid_());
     read_line(path, r->task_comm, sizeof(r->task_comm));
     return NULL;
+}
+
+/* A thread forks a child that asks for SIGTERM when its parent dies, waits until it has, and
+ * ends: Linux's parent is that thread, so the child gets SIGTERM although the process goes on. */
+static int armed_pipe[2];
+
+static void* forking_thread(void* arg) {
+    pid_t* child = arg;
+    *child = fork();
+    if (*child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (write(armed_pipe[1], "a", 1) != 1) {
+            _exit(3);
+        }
+        alarm(5); /* not killed by then: exit 9 */
+        for (;;) {
+            pause();
+        }
+    }
+    char c;
+    if (*child < 0 || read(armed_pipe[0], &c, 1) != 1) {
+        return arg;
+    }
+    return NULL;
+}
+
+static void test_thread_parent(void) {
+    ASSERT(pipe(armed_pipe) == 0);
+    pid_t child = 0;
+    pthread_t t;
+    ASSERT(pthread_create(&t, NULL, forking_thread, &child) == 0);
+    void* rv = &rv;
+    CHECK(pthread_join(t, &rv) == 0 && rv == NULL);
+    int status = 0;
+    CHECK_EQ_LL(waitpid(child, &status, 0), child);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+    close(armed_pipe[0]);
+    close(armed_pipe[1]);
 }
 
 int main(int argc, char** argv) {
@@ -152,6 +190,8 @@ int main(int argc, char** argv) {
     CHECK(prctl(PR_SET_PDEATHSIG, 0) == 0);
     CHECK(prctl(PR_GET_PDEATHSIG, &sig) == 0);
     CHECK_EQ_LL(sig, 0);
+
+    test_thread_parent();
 
     /* PR_GET_CHILD_SUBREAPER: off by default, and a forked child does not inherit it. */
     int on = -1;
