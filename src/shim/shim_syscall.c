@@ -516,15 +516,19 @@ static long _shim_trySelect(const long* a) {
     return shim_rawSyscall(a[9], a[0], a[1], a[2], a[3], zero, a[5]);
 }
 
-/* Whether a set of select's names a descriptor in [from, to); its unreadable part names none (the
- * kernel reads a set only as far as its descriptor table reaches). */
+/* Whether a set of select's names a descriptor in [from, to), from a multiple of 64; its
+ * unreadable part names none (the kernel reads a set only as far as its descriptor table reaches,
+ * which never passes nr_open, at most 2^20 by default). */
 static bool _shim_selectsAny(const unsigned long* bits, long from, long to) {
-    if (bits == NULL || to <= from ||
-        !_shim_probe((long)&bits[from / 64], (size_t)((to + 63) / 64 - from / 64) * 8, false)) {
-        return false;
-    }
-    for (long fd = from; fd < to; fd++) {
-        if ((bits[fd / 64] >> (fd % 64)) & 1) {
+    to = to < (1L << 20) ? to : (1L << 20);
+    for (long word = from / 64; bits != NULL && word < (to + 63) / 64; word++) {
+        if (word == from / 64 || ((uintptr_t)&bits[word] & 4095) < 8) { /* each page once */
+            if (!_shim_probe((long)&bits[word], 8, false)) {
+                return false;
+            }
+        }
+        unsigned long mask = to - word * 64 >= 64 ? ~0UL : (1UL << (to - word * 64)) - 1;
+        if (bits[word] & mask) {
             return true;
         }
     }
