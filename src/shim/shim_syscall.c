@@ -560,10 +560,13 @@ static long _shim_select(long nr, const long* a) {
     const uint64_t* mask = NULL;
     if (nr == SYS_pselect6 && a[5] != 0) {
         const long* sig = (const long*)a[5];
-        if (!_shim_probe(a[5], 16, false) || (sig[0] != 0 && !_shim_probe(sig[0], 8, false))) {
+        if (!_shim_probe(a[5], 16, false)) {
             return -EFAULT;
         }
         mask = (sig[0] != 0 && sig[1] == 8) ? (const uint64_t*)sig[0] : NULL;
+        if (mask != NULL && !_shim_probe((long)mask, 8, false)) {
+            return -EFAULT; /* a wrong size is the native try's EINVAL */
+        }
     }
     fd_set* sets[3] = {(fd_set*)a[1], (fd_set*)a[2], (fd_set*)a[3]};
     if (nfds > FD_SETSIZE) {
