@@ -493,8 +493,8 @@ static long _shim_epollWait(long nr, const long* a) {
     if (timeout_ns == SHIM_TIMEOUT_INVALID) {
         return -EINVAL;
     }
-    long args[6] = {a[0], a[1], a[2], 0, nr == SYS_epoll_wait ? 0 : a[4],
-                    nr == SYS_epoll_wait ? 8 : a[5]};
+    long args[6] = {
+        a[0], a[1], a[2], 0, nr == SYS_epoll_wait ? 0 : a[4], nr == SYS_epoll_wait ? 8 : a[5]};
     const uint64_t* mask = (args[4] != 0 && args[5] == 8) ? (const uint64_t*)args[4] : NULL;
     struct pollfd pfd = {.fd = (int)a[0], .events = POLLIN};
     return _shim_waitLoop(nr == SYS_epoll_pwait2 ? _shim_tryEpoll2 : _shim_tryEpoll, args, &pfd, 1,
@@ -546,7 +546,7 @@ static long _shim_select(long nr, const long* a) {
         /* select's timeval is normalised first: a tv_usec of a second or more carries over. */
         const struct timeval* tv = (const struct timeval*)a[4];
         long sec = tv->tv_sec >= SHIM_TIMEOUT_MAX_SEC ? SHIM_TIMEOUT_MAX_SEC
-                                                       : tv->tv_sec + tv->tv_usec / 1000000L;
+                                                      : tv->tv_sec + tv->tv_usec / 1000000L;
         timeout_ns = tv->tv_usec < 0 ? SHIM_TIMEOUT_INVALID
                                      : _shim_timeoutNs(sec, tv->tv_usec % 1000000L * 1000L);
     } else if (nr == SYS_pselect6) {

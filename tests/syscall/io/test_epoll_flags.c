@@ -6,10 +6,10 @@
  * another thread, and the errors (EEXIST, ENOENT, EBADF, EINVAL, EPERM, ELOOP, EFAULT). Waits are
  * exact under umbra. */
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>

@@ -87,10 +87,10 @@ static void test_kinds(void) {
 
     /* Nothing readable yet: only the writable ends answer. */
     struct pollfd f[8] = {
-        {.fd = p[0], .events = POLLIN},  {.fd = p[1], .events = POLLOUT},
-        {.fd = efd, .events = POLLIN},   {.fd = tfd, .events = POLLIN},
-        {.fd = sfd, .events = POLLIN},   {.fd = file, .events = POLLIN | POLLOUT},
-        {.fd = 999, .events = POLLIN},   {.fd = -1, .events = POLLIN, .revents = 0x7},
+        {.fd = p[0], .events = POLLIN}, {.fd = p[1], .events = POLLOUT},
+        {.fd = efd, .events = POLLIN},  {.fd = tfd, .events = POLLIN},
+        {.fd = sfd, .events = POLLIN},  {.fd = file, .events = POLLIN | POLLOUT},
+        {.fd = 999, .events = POLLIN},  {.fd = -1, .events = POLLIN, .revents = 0x7},
     };
     CHECK_EQ_LL(poll(f, 8, 0), 3);
     CHECK_EQ_LL(f[0].revents, 0);

@@ -1,8 +1,8 @@
 /* prctl's per-process and per-thread settings (issue 4): PR_SET/GET_DUMPABLE (0 and 1; 2 is
  * EINVAL; inherited by fork, back to 1 after exec), PR_SET/GET_NAME (cut to 15 characters, seen in
  * /proc/self/comm, per thread), PR_SET/GET_PDEATHSIG (per thread, 0 in a forked child and a new
- * thread, checked, fired when the parent *thread* ends), PR_GET_CHILD_SUBREAPER (not inherited), an unknown option (EINVAL), and under
- * umbra PR_SET_SYSCALL_USER_DISPATCH refused. */
+ * thread, checked, fired when the parent *thread* ends), PR_GET_CHILD_SUBREAPER (not inherited), an
+ * unknown option (EINVAL), and under umbra PR_SET_SYSCALL_USER_DISPATCH refused. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
