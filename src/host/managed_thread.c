@@ -67,6 +67,7 @@ struct _ManagedThread {
     uint64_t saved_mask;       /* the mask to restore when the call completes */
     struct pollfd* native_wait; /* umbra's duplicates of native fds the thread waits on, or NULL */
     nfds_t native_wait_n;       /* entries in native_wait */
+    int pdeathsig;              /* PR_SET_PDEATHSIG: Linux keeps it per thread (0: none) */
 };
 
 static long _managedthread_sys(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
@@ -355,6 +356,7 @@ static void _managedthread_exitThread(ManagedThread* t) {
     Process* p = t->process;
     uint64_t clear = t->clear_tid_addr;
     _managedthread_releaseRobustList(t);
+    process_threadEnding(p, t->vtid);
     _managedthread_reply(t, IPC_MSG_NATIVE_EXIT);
     if (clear != 0) {
         for (int spins = 0; spins < 100000; spins++) {
@@ -391,6 +393,7 @@ static void _managedthread_execStarted(ManagedThread* t) {
     t->clear_tid_addr = 0; /* the old image's word: the kernel dropped it at the exec */
     process_resetSignalHandlers(p); /* a new image starts with default handlers */
     process_deletePosixTimers(p);   /* and no POSIX timers */
+    process_setDumpable(p, true);   /* and dumpable (no set-user-ID images here) */
     process_releaseVforkParent(p);
 }
 
@@ -687,6 +690,14 @@ uint64_t managedthread_getSigwaitSet(const ManagedThread* thread) {
 
 void managedthread_setSigwaitSet(ManagedThread* thread, uint64_t set) {
     thread->sigwait_set = set;
+}
+
+int managedthread_getParentDeathSignal(const ManagedThread* thread) {
+    return thread->pdeathsig;
+}
+
+void managedthread_setParentDeathSignal(ManagedThread* thread, int sig) {
+    thread->pdeathsig = sig;
 }
 
 void managedthread_setTemporaryMask(ManagedThread* thread, uint64_t mask) {

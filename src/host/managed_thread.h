@@ -102,6 +102,10 @@ uint64_t managedthread_getSignalMask(const ManagedThread* thread);
 void managedthread_setSignalMask(ManagedThread* thread, uint64_t mask);
 uint64_t managedthread_getSigwaitSet(const ManagedThread* thread);
 void managedthread_setSigwaitSet(ManagedThread* thread, uint64_t set);
+/* PR_SET_PDEATHSIG, per thread as in Linux (0 in a new thread and a forked child): each thread
+ * of a process whose parent ends sends its signal to the process. */
+int managedthread_getParentDeathSignal(const ManagedThread* thread);
+void managedthread_setParentDeathSignal(ManagedThread* thread, int sig);
 /* A mask in force until the current syscall completes (sigsuspend, ppoll, pselect6); then a
  * signal it lets through is raised under it and the previous mask comes back. */
 void managedthread_setTemporaryMask(ManagedThread* thread, uint64_t mask);

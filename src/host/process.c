@@ -31,6 +31,7 @@ struct _Process {
     Host* host;                /* borrowed */
     int32_t vpid;              /* virtual pid (= main thread's vtid) */
     int32_t ppid;              /* virtual parent pid; 1 = init */
+    int32_t parent_tid;        /* the parent's thread it counts as the child of (0: any) */
     int32_t pgid;              /* virtual process group */
     int32_t sid;               /* virtual session */
     pid_t native_pid;          /* the real process */
@@ -57,7 +58,7 @@ struct _Process {
     SimTime itimer_deadline;       /* ITIMER_REAL: next expiry (0: disarmed) */
     SimTime itimer_interval;       /* ITIMER_REAL: period (0: one-shot) */
     uint64_t itimer_generation;    /* bumped on every arm, so stale expiry events do nothing */
-    int pdeathsig;                 /* PR_SET_PDEATHSIG: sent when the parent ends (0: none) */
+    bool not_dumpable;             /* PR_SET_DUMPABLE 0 (umbra's record; see prctl) */
     bool subreaper;                /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
     struct rusage usage;           /* its own, from wait4 once the native process ended */
     struct rusage children_usage;  /* RUSAGE_CHILDREN: reaped children's, theirs included */
@@ -203,6 +204,7 @@ Process* process_newForked(Host* host, Process* parent, int32_t vpid) {
     p->sid = parent->sid;
     memcpy(p->action_kind, parent->action_kind, sizeof(p->action_kind));
     memcpy(p->action_flags, parent->action_flags, sizeof(p->action_flags));
+    p->not_dumpable = parent->not_dumpable; /* a property of the memory, which fork copies */
     return p;
 }
 
@@ -407,6 +409,8 @@ static void _process_notifyParent(Process* parent, const siginfo_t* info) {
     }
 }
 
+static void _process_sendParentDeathSignals(Process* child);
+
 /* Who adopts the children of `process` when it ends: its nearest living ancestor that is a child
  * subreaper, or init (1). */
 static int32_t _process_findAdopter(Process* process) {
@@ -454,9 +458,8 @@ void process_handleExit(Process* process, int wait_status) {
         }
         child->ppid = adopter;
         child->exit_signal = SIGCHLD; /* as Linux's reparenting does */
-        if (child->pdeathsig != 0 && !child->zombie) {
-            process_signal(child, child->pdeathsig);
-        }
+        child->parent_tid = 0;
+        _process_sendParentDeathSignals(child);
         if (child->zombie && adopter == 1) {
             process_reap(child);
         } else if (child->zombie) {
@@ -881,16 +884,55 @@ void process_deletePosixTimers(Process* process) {
     }
 }
 
-void process_setParentDeathSignal(Process* process, int sig) {
-    process->pdeathsig = sig;
+void process_setDumpable(Process* process, bool on) {
+    process->not_dumpable = !on;
 }
 
-int process_getParentDeathSignal(const Process* process) {
-    return process->pdeathsig;
+bool process_isDumpable(const Process* process) {
+    return !process->not_dumpable;
 }
 
 void process_setParentPid(Process* process, int32_t ppid) {
     process->ppid = ppid;
+    process->parent_tid = 0;
+}
+
+void process_setParentThread(Process* process, int32_t tid) {
+    process->parent_tid = tid;
+}
+
+/* Each thread's own parent-death signal, to the process (collected first: one may end it). */
+static void _process_sendParentDeathSignals(Process* child) {
+    if (child->zombie) {
+        return;
+    }
+    size_t n = child->n_threads;
+    int* sigs = g_new0(int, n);
+    for (size_t t = 0; t < n; t++) {
+        sigs[t] = managedthread_getParentDeathSignal(child->threads[t]);
+    }
+    for (size_t t = 0; t < n; t++) {
+        if (sigs[t] != 0 && !child->zombie) {
+            process_signal(child, sigs[t]);
+        }
+    }
+    g_free(sigs);
+}
+
+void process_threadEnding(Process* process, int32_t vtid) {
+    int32_t heir = 0; /* find_alive_thread: the first other thread */
+    for (size_t i = 0; i < process->n_threads && heir == 0; i++) {
+        int32_t other = managedthread_getVirtualTid(process->threads[i]);
+        heir = other != vtid ? other : 0;
+    }
+    Host* host = process->host;
+    for (size_t i = host_getProcessCount(host); i-- > 0;) {
+        Process* child = host_getProcess(host, i);
+        if (child->ppid == process->vpid && child->parent_tid == vtid) {
+            child->parent_tid = heir;
+            _process_sendParentDeathSignals(child);
+        }
+    }
 }
 
 int process_getExitSignal(const Process* process) {

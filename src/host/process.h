@@ -148,10 +148,11 @@ GPtrArray* process_getPosixTimers(Process* process);
 int process_takeNextTimerId(Process* process);
 void process_deletePosixTimers(Process* process);
 
-/* prctl's PR_SET_PDEATHSIG (sent when the virtual parent ends; cleared by fork) and
- * PR_SET_CHILD_SUBREAPER (orphaned descendants are adopted by the nearest such ancestor). */
-void process_setParentDeathSignal(Process* process, int sig);
-int process_getParentDeathSignal(const Process* process);
+/* prctl's PR_SET_DUMPABLE as umbra records it (inherited by fork, set again by exec) and
+ * PR_SET_CHILD_SUBREAPER (orphaned descendants are adopted by the nearest such ancestor).
+ * PR_SET_PDEATHSIG is per thread (managed_thread.h); it is sent when the virtual parent ends. */
+void process_setDumpable(Process* process, bool on);
+bool process_isDumpable(const Process* process);
 void process_setChildSubreaper(Process* process, bool on);
 bool process_isChildSubreaper(const Process* process);
 
@@ -174,6 +175,12 @@ void process_addChildUsage(Process* parent, const Process* child);
  * one the clone named (SIGCHLD by default; 0: none), reset to SIGCHLD when the process is
  * reparented. */
 void process_setParentPid(Process* process, int32_t ppid);
+/* Linux's parent is a thread: PR_SET_PDEATHSIG fires when the thread that created a process ends,
+ * even if its process goes on, and the child then counts as the child of another of its threads
+ * (whose end fires it again). setParentThread records the creating thread (setParentPid forgets
+ * it); threadEnding, called as a thread other than the last ends, does the rest. */
+void process_setParentThread(Process* process, int32_t tid);
+void process_threadEnding(Process* process, int32_t vtid);
 int process_getExitSignal(const Process* process);
 void process_setExitSignal(Process* process, int sig);
 /* The inode of the pidfd CLONE_PIDFD made for this process (pidfs gives each process its own), so

@@ -393,94 +393,266 @@ static void _shim_yield(void) {
     shim_ipcSyscall(SYS_sched_yield, args);
 }
 
+/* Whether the program can read (or write) [addr, addr + size), 8 <= size <= one page, asked of the
+ * kernel so that a bad pointer gets EFAULT, as from Linux, instead of faulting in the shim.
+ * rt_sigprocmask copies 8 bytes in before refusing an invalid `how`, and writes the current mask
+ * out when given no new one; the first and last 8 bytes cover every page the range touches. */
+static bool _shim_probe(long addr, size_t size, bool write) {
+    long ends[2] = {addr, addr + (long)size - 8};
+    for (int i = 0; i < 2; i++) {
+        long rv = write ? shim_rawSyscall(SYS_rt_sigprocmask, SIG_BLOCK, 0, ends[i], 8, 0, 0)
+                        : shim_rawSyscall(SYS_rt_sigprocmask, -1, ends[i], 0, 8, 0, 0);
+        if (rv == -EFAULT) {
+            return false;
+        }
+    }
+    return true;
+}
+
+#define SHIM_TIMEOUT_INVALID (-2L)
+#define SHIM_TIMEOUT_MAX_SEC 1000000000L /* longer waits (31 years) are cut to this */
+
+/* A timeout as the kernel takes it (poll_select_set_timeout): -1 for none (NULL), or
+ * SHIM_TIMEOUT_INVALID for a negative time or a tv_nsec outside [0, 1 s). */
+static long _shim_timeoutNs(long sec, long nsec) {
+    if (sec < 0 || nsec < 0 || nsec >= 1000000000L) {
+        return SHIM_TIMEOUT_INVALID;
+    }
+    return sec >= SHIM_TIMEOUT_MAX_SEC ? SHIM_TIMEOUT_MAX_SEC * 1000000000L
+                                       : sec * 1000000000L + nsec;
+}
+
 static long _shim_timespecNs(const struct timespec* ts) {
-    return ts == NULL ? -1 : (long)ts->tv_sec * 1000000000L + ts->tv_nsec;
+    return ts == NULL ? -1 : _shim_timeoutNs(ts->tv_sec, ts->tv_nsec);
+}
+
+/* The thread's clock in simulated ns, read without charging a time call. */
+static long _shim_clock(void) {
+    return (long)(atomic_load(&shim_thread.channel->sim_time) + shim_thread.unapplied_latency);
+}
+
+/* What is left of `timeout_ns` (-1: none) since `start`: -1, or 0 once it has passed. */
+static long _shim_timeLeft(long start, long timeout_ns) {
+    if (timeout_ns < 0) {
+        return -1;
+    }
+    long left = timeout_ns - (_shim_clock() - start);
+    return left > 0 ? left : 0;
+}
+
+/* Waits for `fds` with a native `try` that does not wait, until it finds something, fails, the
+ * timeout has passed or a signal interrupts. umbra re-polls just before it answers, so the retry
+ * normally finds what woke the thread; should it not, an unexpired wait goes on, as Linux's does
+ * (a poll with no timeout never returns 0). */
+static long _shim_waitLoop(long (*try)(const long* a), const long* a, struct pollfd* fds, long n,
+                           long start, long timeout_ns, const uint64_t* mask) {
+    long rv = try(a);
+    if (rv != 0) {
+        return rv;
+    }
+    if (timeout_ns == 0) {
+        _shim_yield(); /* a polling loop must let others run and time pass */
+        return 0;
+    }
+    for (;;) {
+        long left = _shim_timeLeft(start, timeout_ns);
+        if (left == 0) {
+            return 0;
+        }
+        rv = _shim_nativeWait(fds, n, left, mask);
+        if (rv < 0) {
+            return rv;
+        }
+        rv = try(a);
+        if (rv != 0) {
+            return rv;
+        }
+    }
+}
+
+/* Linux writes the time left back into the timeout of select, pselect6 and ppoll (whatever the
+ * result; glibc's pselect and ppoll pass a copy, its select converts it back), and silently not
+ * into read-only memory. Only after a wait does it differ from what the caller passed. */
+static void _shim_writeTimeLeft(long nr, long addr, long start, long timeout_ns) {
+    if (addr == 0 || timeout_ns <= 0) {
+        return;
+    }
+    long left = _shim_timeLeft(start, timeout_ns);
+    if (left == timeout_ns || !_shim_probe(addr, 16, true)) {
+        return;
+    }
+    if (nr == SYS_select) {
+        struct timeval* tv = (struct timeval*)addr;
+        tv->tv_sec = left / 1000000000L;
+        tv->tv_usec = left % 1000000000L / 1000L;
+    } else {
+        struct timespec* ts = (struct timespec*)addr;
+        ts->tv_sec = left / 1000000000L;
+        ts->tv_nsec = left % 1000000000L;
+    }
+}
+
+static long _shim_tryPoll(const long* a) {
+    return shim_rawSyscall(SYS_poll, a[0], a[1], 0, 0, 0, 0);
+}
+
+static long _shim_tryPpoll(const long* a) {
+    struct timespec zero = {0, 0};
+    return shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
 }
 
 /* poll and ppoll: a native poll that does not wait; if nothing is ready and the caller wanted to
  * wait, park in simulated time, then poll natively again. */
 static long _shim_poll(long nr, const long* a) {
-    struct pollfd* fds = (struct pollfd*)a[0];
-    struct timespec zero = {0, 0};
-    long timeout_ns = nr == SYS_poll ? (a[2] < 0 ? -1 : a[2] * 1000000L)
+    long start = _shim_clock();
+    if (nr == SYS_ppoll && a[2] != 0 && !_shim_probe(a[2], sizeof(struct timespec), false)) {
+        return -EFAULT;
+    }
+    long timeout_ns = nr == SYS_poll ? ((int)a[2] < 0 ? -1 : (int)a[2] * 1000000L)
                                      : _shim_timespecNs((const struct timespec*)a[2]);
-    long rv = nr == SYS_poll ? shim_rawSyscall(SYS_poll, a[0], a[1], 0, 0, 0, 0)
-                             : shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
-    if (rv != 0) {
-        return rv;
+    if (timeout_ns == SHIM_TIMEOUT_INVALID) {
+        return -EINVAL;
     }
-    if (timeout_ns == 0) {
-        _shim_yield(); /* a polling loop must let others run and time pass */
-        return 0;
+    bool masked = nr == SYS_ppoll && a[3] != 0 && a[4] == 8;
+    const uint64_t* mask = masked ? (const uint64_t*)a[3] : NULL;
+    long rv = _shim_waitLoop(nr == SYS_poll ? _shim_tryPoll : _shim_tryPpoll, a,
+                             (struct pollfd*)a[0], a[1], start, timeout_ns, mask);
+    if (nr == SYS_ppoll && rv != -EFAULT && rv != -EINVAL) {
+        _shim_writeTimeLeft(nr, a[2], start, timeout_ns);
     }
-    const uint64_t* mask = (nr == SYS_ppoll && a[3] != 0 && a[4] == 8) ? (const uint64_t*)a[3] : NULL;
-    rv = _shim_nativeWait(fds, a[1], timeout_ns, mask);
-    if (rv < 0) {
-        return rv;
-    }
-    return nr == SYS_poll ? shim_rawSyscall(SYS_poll, a[0], a[1], 0, 0, 0, 0)
-                          : shim_rawSyscall(SYS_ppoll, a[0], a[1], (long)&zero, a[3], a[4], 0);
+    return rv;
+}
+
+/* epoll_wait is epoll_pwait without a mask. */
+static long _shim_tryEpoll(const long* a) {
+    return shim_rawSyscall(SYS_epoll_pwait, a[0], a[1], a[2], 0, a[4], a[5]);
+}
+
+static long _shim_tryEpoll2(const long* a) {
+    struct timespec zero = {0, 0};
+    return shim_rawSyscall(SYS_epoll_pwait2, a[0], a[1], a[2], (long)&zero, a[4], a[5]);
 }
 
 /* epoll_wait, epoll_pwait, epoll_pwait2: the epoll instance is native (its fd polls readable when
  * events are ready), so the same way again, parking on the epoll fd itself. */
 static long _shim_epollWait(long nr, const long* a) {
+    long start = _shim_clock();
     long timeout_ns;
     if (nr == SYS_epoll_pwait2) {
+        if (a[3] != 0 && !_shim_probe(a[3], sizeof(struct timespec), false)) {
+            return -EFAULT;
+        }
         timeout_ns = _shim_timespecNs((const struct timespec*)a[3]);
     } else {
         int ms = (int)a[3];
         timeout_ns = ms < 0 ? -1 : (long)ms * 1000000L;
     }
-    struct timespec zero_ts = {0, 0};
-    long zero = nr == SYS_epoll_pwait2 ? (long)&zero_ts : 0;
-    long call = nr == SYS_epoll_wait ? SYS_epoll_pwait : nr; /* epoll_wait is pwait without mask */
-    long mask_ptr = nr == SYS_epoll_wait ? 0 : a[4];
-    long mask_size = nr == SYS_epoll_wait ? 8 : a[5];
-    long rv = shim_rawSyscall(call, a[0], a[1], a[2], zero, mask_ptr, mask_size);
-    if (rv != 0) {
-        return rv;
+    if (timeout_ns == SHIM_TIMEOUT_INVALID) {
+        return -EINVAL;
     }
-    if (timeout_ns == 0) {
-        _shim_yield();
-        return 0;
-    }
+    long args[6] = {
+        a[0], a[1], a[2], 0, nr == SYS_epoll_wait ? 0 : a[4], nr == SYS_epoll_wait ? 8 : a[5]};
+    const uint64_t* mask = (args[4] != 0 && args[5] == 8) ? (const uint64_t*)args[4] : NULL;
     struct pollfd pfd = {.fd = (int)a[0], .events = POLLIN};
-    const uint64_t* mask = (mask_ptr != 0 && mask_size == 8) ? (const uint64_t*)mask_ptr : NULL;
-    rv = _shim_nativeWait(&pfd, 1, timeout_ns, mask);
-    if (rv < 0) {
-        return rv;
-    }
-    return shim_rawSyscall(call, a[0], a[1], a[2], zero, mask_ptr, mask_size);
+    return _shim_waitLoop(nr == SYS_epoll_pwait2 ? _shim_tryEpoll2 : _shim_tryEpoll, args, &pfd, 1,
+                          start, timeout_ns, mask);
 }
 
-/* select and pselect6, the same way; the sets are kept to be restored before the second try. */
-static long _shim_select(long nr, const long* a) {
-    long nfds = a[0];
-    fd_set* sets[3] = {(fd_set*)a[1], (fd_set*)a[2], (fd_set*)a[3]};
-    fd_set saved[3];
+/* select and pselect6 try with a zero timeout and the caller's sets, which the kernel overwrites
+ * with its results: each try starts from the sets the caller passed (kept in args[6..8], args[10]
+ * bytes of each: what the kernel reads and writes for nfds). */
+static long _shim_trySelect(const long* a) {
     for (int i = 0; i < 3; i++) {
-        if (sets[i] != NULL) {
-            saved[i] = *sets[i];
+        if (a[1 + i] != 0) {
+            memcpy((void*)a[1 + i], (const void*)a[6 + i], (size_t)a[10]);
         }
-    }
-    long timeout_ns;
-    if (nr == SYS_select) {
-        const struct timeval* tv = (const struct timeval*)a[4];
-        timeout_ns = tv == NULL ? -1 : (long)tv->tv_sec * 1000000000L + tv->tv_usec * 1000L;
-    } else {
-        timeout_ns = _shim_timespecNs((const struct timespec*)a[4]);
     }
     struct timespec zero_ts = {0, 0};
     struct timeval zero_tv = {0, 0};
-    long zero = nr == SYS_select ? (long)&zero_tv : (long)&zero_ts;
-    long rv = shim_rawSyscall(nr, a[0], a[1], a[2], a[3], zero, a[5]);
-    if (rv == 0 && timeout_ns == 0) {
-        _shim_yield(); /* a polling loop must let others run and time pass */
-        return 0;
+    long zero = a[9] == SYS_select ? (long)&zero_tv : (long)&zero_ts;
+    return shim_rawSyscall(a[9], a[0], a[1], a[2], a[3], zero, a[5]);
+}
+
+/* Whether a set of select's names a descriptor in [from, to), from a multiple of 64; its
+ * unreadable part names none (the kernel reads a set only as far as its descriptor table reaches,
+ * which never passes nr_open, at most 2^20 by default). */
+static bool _shim_selectsAny(const unsigned long* bits, long from, long to) {
+    to = to < (1L << 20) ? to : (1L << 20);
+    for (long word = from / 64; bits != NULL && word < (to + 63) / 64; word++) {
+        if (word == from / 64 || ((uintptr_t)&bits[word] & 4095) < 8) { /* each page once */
+            if (!_shim_probe((long)&bits[word], 8, false)) {
+                return false;
+            }
+        }
+        unsigned long mask = to - word * 64 >= 64 ? ~0UL : (1UL << (to - word * 64)) - 1;
+        if (bits[word] & mask) {
+            return true;
+        }
     }
-    if (rv != 0 || nfds < 0 || nfds > FD_SETSIZE) {
-        return rv;
+    return false;
+}
+
+/* select and pselect6, the same way. */
+static long _shim_select(long nr, const long* a) {
+    long start = _shim_clock();
+    long timeout_ns = -1;
+    if (a[4] != 0 && !_shim_probe(a[4], 16, false)) {
+        return -EFAULT;
+    }
+    if (nr == SYS_select && a[4] != 0) {
+        /* select's timeval is normalised first: a tv_usec of a second or more carries over. */
+        const struct timeval* tv = (const struct timeval*)a[4];
+        long sec = tv->tv_sec >= SHIM_TIMEOUT_MAX_SEC ? SHIM_TIMEOUT_MAX_SEC
+                                                      : tv->tv_sec + tv->tv_usec / 1000000L;
+        timeout_ns = tv->tv_usec < 0 ? SHIM_TIMEOUT_INVALID
+                                     : _shim_timeoutNs(sec, tv->tv_usec % 1000000L * 1000L);
+    } else if (nr == SYS_pselect6) {
+        timeout_ns = _shim_timespecNs((const struct timespec*)a[4]);
+    }
+    long nfds = (int)a[0]; /* an int in the kernel */
+    if (timeout_ns == SHIM_TIMEOUT_INVALID || nfds < 0) {
+        return -EINVAL;
+    }
+    /* pselect6's sixth argument: {const sigset_t* set; size_t size}. */
+    const uint64_t* mask = NULL;
+    if (nr == SYS_pselect6 && a[5] != 0) {
+        const long* sig = (const long*)a[5];
+        if (!_shim_probe(a[5], 16, false)) {
+            return -EFAULT;
+        }
+        mask = (sig[0] != 0 && sig[1] == 8) ? (const uint64_t*)sig[0] : NULL;
+        if (mask != NULL && !_shim_probe((long)mask, 8, false)) {
+            return -EFAULT; /* a wrong size is the native try's EINVAL */
+        }
+    }
+    fd_set* sets[3] = {(fd_set*)a[1], (fd_set*)a[2], (fd_set*)a[3]};
+    if (nfds > FD_SETSIZE) {
+        /* Linux ignores numbers beyond its descriptor table, which reaches past FD_SETSIZE only
+         * once such a number is open; what the caller asks about decides. Larger sets than an
+         * fd_set are not parked on. */
+        for (int i = 0; i < 3; i++) {
+            if (_shim_selectsAny((const unsigned long*)sets[i], FD_SETSIZE, nfds)) {
+                static int warned;
+                if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+                    shim_log("select on descriptors above FD_SETSIZE is not supported");
+                }
+                return -EINVAL;
+            }
+        }
+        nfds = FD_SETSIZE;
+    }
+    size_t bytes = (size_t)(nfds + 63) / 64 * 8;
+    fd_set saved[3];
+    memset(saved, 0, sizeof(saved));
+    long targs[11] = {nfds, a[1], a[2], a[3], 0, a[5], 0, 0, 0, nr, (long)bytes};
+    for (int i = 0; i < 3; i++) {
+        if (sets[i] != NULL) {
+            if (bytes > 0 && !_shim_probe((long)sets[i], bytes, false)) {
+                return -EFAULT;
+            }
+            memcpy(&saved[i], sets[i], bytes);
+            targs[6 + i] = (long)&saved[i];
+        }
     }
     struct pollfd fds[FD_SETSIZE];
     long n = 0;
@@ -493,22 +665,19 @@ static long _shim_select(long nr, const long* a) {
             fds[n++] = (struct pollfd){.fd = (int)fd, .events = ev};
         }
     }
-    /* pselect6's sixth argument: {const sigset_t* set; size_t size}. */
-    const uint64_t* mask = NULL;
-    if (nr == SYS_pselect6 && a[5] != 0) {
-        const long* sig = (const long*)a[5];
-        mask = (sig[0] != 0 && sig[1] == 8) ? (const uint64_t*)sig[0] : NULL;
-    }
-    rv = _shim_nativeWait(fds, n, timeout_ns, mask);
-    if (rv < 0) {
-        return rv;
-    }
-    for (int i = 0; i < 3; i++) {
-        if (sets[i] != NULL) {
-            *sets[i] = saved[i];
+    long rv = _shim_waitLoop(_shim_trySelect, targs, fds, n, start, timeout_ns, mask);
+    if (rv == -EINTR) {
+        /* Linux leaves the sets as they were when a signal ends the wait. */
+        for (int i = 0; i < 3; i++) {
+            if (sets[i] != NULL) {
+                memcpy(sets[i], &saved[i], bytes);
+            }
         }
     }
-    return shim_rawSyscall(nr, a[0], a[1], a[2], a[3], zero, a[5]);
+    if (rv != -EFAULT && rv != -EINVAL) {
+        _shim_writeTimeLeft(nr, a[4], start, timeout_ns);
+    }
+    return rv;
 }
 
 static bool _shim_isRandomPath(const char* path) {
@@ -1282,6 +1451,7 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
             return _shim_sigsuspend(args);
         case SYS_prctl:
             if (args[0] == PR_SET_SYSCALL_USER_DISPATCH) {
+                shim_ipcSyscall(nr, args); /* umbra warns; the refusal stays the shim's */
                 return -EINVAL;
             }
             return shim_ipcSyscall(nr, args);

@@ -8,6 +8,11 @@
 #include <sys/utsname.h>
 
 #include "host/syscall/syscall.h"
+#include "lib/logger.h"
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#endif
 
 SyscallReturn syscallhandler_getppid(SyscallContext* ctx) {
     return syscall_done(process_getParentPid(ctx->process));
@@ -119,20 +124,53 @@ SyscallReturn syscallhandler_sysinfo(SyscallContext* ctx) {
 }
 
 /* prctl: the options that concern the virtual process tree are umbra's; the rest run natively
- * (the shim refuses to disarm syscall dispatch before this is reached). */
+ * (the shim refuses to disarm syscall dispatch before this is reached). PR_SET_DUMPABLE is
+ * recorded, not applied: a process that is not dumpable cannot be read or have descriptors taken
+ * (process_vm_readv, pidfd_getfd) by an umbra without CAP_SYS_PTRACE, which needs both for every
+ * syscall with a pointer and every wait on a pipe. */
 SyscallReturn syscallhandler_prctl(SyscallContext* ctx) {
     int option = (int)ctx->args[0];
     uint64_t arg2 = (uint64_t)ctx->args[1];
     int value;
     switch (option) {
+        case PR_SET_SYSCALL_USER_DISPATCH: {
+            /* The shim refuses it (the program would escape interception); umbra says so once. */
+            static int warned;
+            if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+                log_warning("prctl(PR_SET_SYSCALL_USER_DISPATCH) refused with EINVAL (process "
+                            "'%s'); further cases are not reported",
+                            process_getName(ctx->process));
+            }
+            return syscall_done(-EINVAL);
+        }
+        case PR_SET_SECCOMP: {
+            /* Refused as seccomp(2) is (ENOSYS): a strict mode would kill the process at the
+             * shim's next futex, and a filter would also judge the shim's own syscalls. EINVAL
+             * is what a kernel without seccomp answers. */
+            static int warned;
+            if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+                log_warning("prctl(PR_SET_SECCOMP) refused with EINVAL (process '%s'); further "
+                            "cases are not reported",
+                            process_getName(ctx->process));
+            }
+            return syscall_done(-EINVAL);
+        }
+        case PR_SET_DUMPABLE:
+            if (arg2 > 1) {
+                return syscall_done(-EINVAL); /* SUID_DUMP_ROOT is not for prctl */
+            }
+            process_setDumpable(ctx->process, arg2 == 1);
+            return syscall_done(0);
+        case PR_GET_DUMPABLE:
+            return syscall_done(process_isDumpable(ctx->process) ? 1 : 0);
         case PR_SET_PDEATHSIG:
             if (arg2 > 64) {
                 return syscall_done(-EINVAL);
             }
-            process_setParentDeathSignal(ctx->process, (int)arg2);
+            managedthread_setParentDeathSignal(ctx->thread, (int)arg2);
             return syscall_done(0);
         case PR_GET_PDEATHSIG:
-            value = process_getParentDeathSignal(ctx->process);
+            value = managedthread_getParentDeathSignal(ctx->thread);
             return syscall_done(process_writeMemory(ctx->process, arg2, &value, sizeof(value)) == 0
                                     ? 0
                                     : -EFAULT);

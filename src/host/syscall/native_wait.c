@@ -17,7 +17,9 @@
 
 #include "host/syscall/syscall.h"
 
-#define NATIVE_WAIT_MAX_FDS 4096
+/* The shim's native try has already held the count to the caller's RLIMIT_NOFILE (EINVAL); this
+ * only bounds the copy, at the kernel's default nr_open. */
+#define NATIVE_WAIT_MAX_FDS (1u << 20)
 
 static int _nativewait_start(SyscallContext* ctx) {
     uint64_t addr = (uint64_t)ctx->args[0];
@@ -55,6 +57,14 @@ SyscallReturn syscallhandler_umbraNativeWait(SyscallContext* ctx) {
         int rv = _nativewait_start(ctx);
         if (rv != 0) {
             return syscall_done(rv);
+        }
+        /* A signal already pending that the call's mask lets through ends it at once, as in
+         * Linux (nothing was ready: the shim tried first); the completion raises it under that
+         * mask. Later signals interrupt the wait in the dispatcher. */
+        uint64_t deliverable = process_getPendingSignals(ctx->process, ctx->thread) &
+                               ~managedthread_getSignalMask(ctx->thread);
+        if (ctx->args[4] != 0 && deliverable != 0) {
+            return syscall_done(-EINTR);
         }
     }
     SimTime deadline = managedthread_getScratch(ctx->thread)->deadline;

@@ -98,6 +98,7 @@ static SyscallReturn _proc_clone(SyscallContext* ctx, uint64_t flags) {
         process_setExitSignal(child, process_getExitSignal(ctx->process));
     } else {
         process_setExitSignal(child, (int)(flags & CSIGNAL));
+        process_setParentThread(child, managedthread_getVirtualTid(ctx->thread));
     }
     ManagedThread* thread = managedthread_new(child, vpid);
     if (thread == NULL) {
