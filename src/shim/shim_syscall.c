@@ -148,6 +148,28 @@ static void _shim_setFdEmulated(long fd, unsigned char kind) {
     }
 }
 
+/* An object umbra emulates on a placeholder eventfd with `flags` (O_NONBLOCK, O_CLOEXEC; the
+ * SFD_, TFD_, SOCK_ and EFD_ flags have the same values): the placeholder goes to umbra in
+ * args[slot] with call `nr`, and the descriptor umbra answers with is marked `kind`; the
+ * placeholder is closed again if umbra refuses. */
+static long _shim_createOnPlaceholder(long nr, long args[6], int slot, long flags,
+                                      unsigned char kind) {
+    long placeholder = shim_rawSyscall(SYS_eventfd2, 0, flags, 0, 0, 0, 0);
+    if (placeholder < 0) {
+        return placeholder;
+    }
+    args[slot] = placeholder;
+    long rv = shim_ipcSyscall(nr, args);
+    if (rv < 0) {
+        shim_rawSyscall(SYS_close, placeholder, 0, 0, 0, 0, 0);
+        return rv;
+    }
+    shim_setRandomFd(rv, false);
+    _shim_setFdKind(rv, FD_KIND_MAY_BLOCK);
+    _shim_setFdEmulated(rv, kind);
+    return rv;
+}
+
 /* signalfd, signalfd4, timerfd_create: a new object gets a placeholder eventfd with the same
  * flags (SFD_*, TFD_* and EFD_* NONBLOCK and CLOEXEC are O_NONBLOCK and O_CLOEXEC), which the
  * simulator registers; (nr, args..., placeholder) go over. An existing signalfd only changes
@@ -166,24 +188,9 @@ static long _shim_emulatedFdCreate(long nr, const long* a) {
         long args[6] = {a[0], a[1], a[2], flags, -1, 0};
         return shim_ipcSyscall(nr, args);
     }
-    long placeholder = shim_rawSyscall(SYS_eventfd2, 0, flags, 0, 0, 0, 0);
-    if (placeholder < 0) {
-        return placeholder;
-    }
-    long args[6] = {a[0], a[1], a[2], flags, placeholder, 0};
-    if (kind == SHIM_FD_TIMERFD) {
-        args[2] = placeholder;
-        args[4] = 0;
-    }
-    long rv = shim_ipcSyscall(nr, args);
-    if (rv < 0) {
-        shim_rawSyscall(SYS_close, placeholder, 0, 0, 0, 0, 0);
-        return rv;
-    }
-    shim_setRandomFd(rv, false);
-    _shim_setFdKind(rv, FD_KIND_MAY_BLOCK);
-    _shim_setFdEmulated(rv, kind);
-    return rv;
+    long args[6] = {a[0], a[1], a[2], flags, 0, 0};
+    /* signalfd: (fd, mask, size, flags, placeholder); timerfd: (clockid, flags, placeholder). */
+    return _shim_createOnPlaceholder(nr, args, kind == SHIM_FD_TIMERFD ? 2 : 4, flags, kind);
 }
 
 /* socket(domain, type, protocol): an AF_INET datagram socket gets a placeholder eventfd with the
@@ -196,21 +203,8 @@ static long _shim_socket(const long* a) {
         (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))) {
         return shim_ipcSyscall(SYS_socket, args);
     }
-    long placeholder = shim_rawSyscall(SYS_eventfd2, 0, type & (SOCK_NONBLOCK | SOCK_CLOEXEC), 0,
-                                       0, 0, 0);
-    if (placeholder < 0) {
-        return placeholder;
-    }
-    args[3] = placeholder;
-    long rv = shim_ipcSyscall(SYS_socket, args);
-    if (rv < 0) {
-        shim_rawSyscall(SYS_close, placeholder, 0, 0, 0, 0, 0);
-        return rv;
-    }
-    shim_setRandomFd(rv, false);
-    _shim_setFdKind(rv, FD_KIND_MAY_BLOCK);
-    _shim_setFdEmulated(rv, SHIM_FD_SOCKET);
-    return rv;
+    return _shim_createOnPlaceholder(SYS_socket, args, 3, type & (SOCK_NONBLOCK | SOCK_CLOEXEC),
+                                     SHIM_FD_SOCKET);
 }
 
 /* send and receive calls: the descriptor's O_NONBLOCK (the placeholder's, natively) becomes

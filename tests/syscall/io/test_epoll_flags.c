@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../test_util.h"
+#include "io_children.h"
 
 static long long now_ns(void) {
     struct timespec ts;
@@ -35,27 +36,6 @@ static void check_elapsed(long long start, long long want_ns) {
     } else {
         CHECK(took < want_ns + 500000000LL);
     }
-}
-
-/* A child that writes one byte to `fd` after `ms` milliseconds, or sends `sig` to its parent. */
-static pid_t later(int ms, int fd, int sig) {
-    pid_t parent = getpid();
-    pid_t child = fork();
-    if (child == 0) {
-        struct timespec d = ns_ts((long long)ms * 1000000LL);
-        nanosleep(&d, NULL);
-        if (sig != 0) {
-            _exit(kill(parent, sig) == 0 ? 0 : 1);
-        }
-        _exit(write(fd, "x", 1) == 1 ? 0 : 1);
-    }
-    return child;
-}
-
-static void reap(pid_t child) {
-    int status = 0;
-    CHECK_EQ_LL(waitpid(child, &status, 0), child);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static volatile sig_atomic_t usr2_count;
@@ -95,11 +75,11 @@ static void test_flags(void) {
     CHECK_EQ_LL(read(p[0], buf, 1), 1);
     CHECK_EQ_LL(epoll_wait(ep, out, 4, 0), 0);
     start = now_ns();
-    pid_t child = later(300, p[1], 0); /* a new arrival is a new edge */
+    pid_t child = child_later(300, p[1], 0); /* a new arrival is a new edge */
     CHECK_EQ_LL(epoll_wait(ep, out, 4, -1), 1);
     check_elapsed(start, 300000000LL);
     CHECK(out[0].data.u64 == 42);
-    reap(child);
+    child_reap(child);
     CHECK_EQ_LL(read(p[0], buf, 2), 2);
     CHECK_EQ_LL(epoll_wait(ep, out, 4, 0), 0); /* still one byte left */
     CHECK_EQ_LL(read(p[0], buf, sizeof(buf)), 2);
@@ -174,7 +154,7 @@ static void test_flags(void) {
     check_elapsed(start, 1000000000LL);
     CHECK_EQ_LL(out[0].events, EPOLLHUP);
     CHECK(out[0].data.u64 == 5);
-    reap(child);
+    child_reap(child);
     ev.events = EPOLLIN;
     CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, q[0], &ev) == 0);
     CHECK_EQ_LL(epoll_wait(ep, out, 4, 0), 1);
@@ -254,11 +234,11 @@ static void test_kinds(void) {
 
     /* A signal sent by another process later wakes the nested wait. */
     start = now_ns();
-    pid_t child = later(400, -1, SIGUSR1);
+    pid_t child = child_later(400, -1, SIGUSR1);
     CHECK_EQ_LL(epoll_wait(outer, out, 4, 5000), 1);
     check_elapsed(start, 400000000LL);
     CHECK_EQ_LL(read(sfd, &si, sizeof(si)), sizeof(si));
-    reap(child);
+    child_reap(child);
     ASSERT(sigprocmask(SIG_UNBLOCK, &usr1, NULL) == 0);
     close(outer);
     close(inner);
@@ -323,11 +303,11 @@ static void test_pwait(void) {
     /* Blocked outside, let through by the call's mask: EINTR after the sender's sleep. */
     ASSERT(sigprocmask(SIG_BLOCK, &usr2, &old) == 0);
     long long start = now_ns();
-    pid_t child = later(300, -1, SIGUSR2);
+    pid_t child = child_later(300, -1, SIGUSR2);
     CHECK_ERRNO(epoll_pwait(ep, out, 2, 5000, &none), EINTR);
     check_elapsed(start, 300000000LL);
     CHECK_EQ_LL(usr2_count, 1);
-    reap(child);
+    child_reap(child);
     sigset_t cur;
     CHECK(sigprocmask(SIG_BLOCK, NULL, &cur) == 0 && sigismember(&cur, SIGUSR2));
     /* Already pending when the call starts: EINTR at once. */
@@ -344,19 +324,19 @@ static void test_pwait(void) {
     /* Let through outside, held by the call's mask: the wait times out, then the handler runs. */
     ASSERT(sigprocmask(SIG_SETMASK, &none, NULL) == 0);
     start = now_ns();
-    child = later(100, -1, SIGUSR2);
+    child = child_later(100, -1, SIGUSR2);
     CHECK_EQ_LL(epoll_pwait(ep, out, 2, 500, &usr2), 0);
     check_elapsed(start, 500000000LL);
     CHECK_EQ_LL(usr2_count, 2);
-    reap(child);
+    child_reap(child);
 
     /* Plain epoll_wait is interrupted by a caught signal. */
     start = now_ns();
-    child = later(200, -1, SIGUSR2);
+    child = child_later(200, -1, SIGUSR2);
     CHECK_ERRNO(epoll_wait(ep, out, 2, -1), EINTR);
     check_elapsed(start, 200000000LL);
     CHECK_EQ_LL(usr2_count, 3);
-    reap(child);
+    child_reap(child);
 
     /* epoll_pwait2: a timespec timeout, exact under umbra, not written back; NULL waits forever
      * (here until a write 600 ms later); a zero timeout returns at once. */
@@ -366,11 +346,11 @@ static void test_pwait(void) {
     check_elapsed(start, 350000000LL);
     CHECK_EQ_LL(ts_ns(ts), 350000000LL);
     start = now_ns();
-    child = later(600, p[1], 0);
+    child = child_later(600, p[1], 0);
     CHECK_EQ_LL(syscall(SYS_epoll_pwait2, ep, out, 2, NULL, &usr2, 8), 1);
     check_elapsed(start, 600000000LL);
     CHECK(out[0].data.u64 == 77);
-    reap(child);
+    child_reap(child);
     char c;
     CHECK_EQ_LL(read(p[0], &c, 1), 1);
     ts = (struct timespec){0, 0};
@@ -381,12 +361,12 @@ static void test_pwait(void) {
     /* Events outside user space; an unmapped user address fails only once an event is copied. */
     CHECK_ERRNO(syscall(SYS_epoll_wait, ep, (void*)~0xfffUL, 2, 0), EFAULT);
     start = now_ns();
-    child = later(150, -1, SIGUSR2);
+    child = child_later(150, -1, SIGUSR2);
     ts = (struct timespec){5, 0};
     CHECK_ERRNO(syscall(SYS_epoll_pwait2, ep, out, 2, &ts, &none, 8), EINTR);
     check_elapsed(start, 150000000LL);
     CHECK_EQ_LL(usr2_count, 4);
-    reap(child);
+    child_reap(child);
     ASSERT(sigprocmask(SIG_SETMASK, &old, NULL) == 0);
     close(ep);
     close(p[0]);

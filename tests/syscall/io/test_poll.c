@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../test_util.h"
+#include "io_children.h"
 
 static long long now_ns(void) {
     struct timespec ts;
@@ -35,27 +36,6 @@ static volatile sig_atomic_t usr2_count;
 static void on_usr2(int sig) {
     (void)sig;
     usr2_count++;
-}
-
-/* A child that writes one byte to `fd` after `ms` milliseconds, or sends `sig` to its parent. */
-static pid_t later(int ms, int fd, int sig) {
-    pid_t parent = getpid();
-    pid_t child = fork();
-    if (child == 0) {
-        struct timespec d = ns_ts((long long)ms * 1000000LL);
-        nanosleep(&d, NULL);
-        if (sig != 0) {
-            _exit(kill(parent, sig) == 0 ? 0 : 1);
-        }
-        _exit(write(fd, "x", 1) == 1 ? 0 : 1);
-    }
-    return child;
-}
-
-static void reap(pid_t child) {
-    int status = 0;
-    CHECK_EQ_LL(waitpid(child, &status, 0), child);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 /* Under umbra a wait lasts exactly as long as simulated time says; natively at least that. */
@@ -255,20 +235,20 @@ static void test_timeouts(void) {
 
     /* No timeout, woken by another process's write one second later (exact under umbra). */
     start = now_ns();
-    pid_t child = later(1000, p[1], 0);
+    pid_t child = child_later(1000, p[1], 0);
     CHECK_EQ_LL(poll(&f, 1, -1), 1);
     CHECK_EQ_LL(f.revents, POLLIN);
     check_elapsed(start, 1000000000LL);
-    reap(child);
+    child_reap(child);
     char c;
     CHECK_EQ_LL(read(p[0], &c, 1), 1);
     start = now_ns();
-    child = later(500, p[1], 0);
+    child = child_later(500, p[1], 0);
     FD_SET(p[0], &rd);
     CHECK_EQ_LL(select(p[0] + 1, &rd, NULL, NULL, NULL), 1);
     CHECK(FD_ISSET(p[0], &rd));
     check_elapsed(start, 500000000LL);
-    reap(child);
+    child_reap(child);
     CHECK_EQ_LL(read(p[0], &c, 1), 1);
 
     /* Two processes wait for one pipe and one byte arrives: both may wake, one reads it, and the
@@ -295,14 +275,14 @@ static void test_timeouts(void) {
     CHECK_EQ_LL(write(p[1], "1", 1), 1);
     nanosleep(&pause_ts, NULL);
     CHECK_EQ_LL(write(p[1], "2", 1), 1);
-    reap(waiters[0]);
-    reap(waiters[1]);
+    child_reap(waiters[0]);
+    child_reap(waiters[1]);
     ASSERT(fcntl(p[0], F_SETFL, flags) == 0);
 
     /* The time left is written back into select's timeval (Linux, not POSIX) and into the raw
      * ppoll and pselect6 syscalls' timespec: 5 s - 400 ms. */
     start = now_ns();
-    child = later(400, p[1], 0);
+    child = child_later(400, p[1], 0);
     FD_SET(p[0], &rd);
     tv = (struct timeval){5, 0};
     CHECK_EQ_LL(select(p[0] + 1, &rd, NULL, NULL, &tv), 1);
@@ -311,10 +291,10 @@ static void test_timeouts(void) {
     if (running_in_sim()) {
         CHECK_EQ_LL(left, 4600000000LL);
     }
-    reap(child);
+    child_reap(child);
     CHECK_EQ_LL(read(p[0], &c, 1), 1);
     start = now_ns();
-    child = later(300, p[1], 0);
+    child = child_later(300, p[1], 0);
     ts = (struct timespec){5, 0};
     CHECK_EQ_LL(syscall(SYS_ppoll, &f, 1, &ts, NULL, 8), 1);
     left = ts_ns(ts);
@@ -322,10 +302,10 @@ static void test_timeouts(void) {
     if (running_in_sim()) {
         CHECK_EQ_LL(left, 4700000000LL);
     }
-    reap(child);
+    child_reap(child);
     CHECK_EQ_LL(read(p[0], &c, 1), 1);
     start = now_ns();
-    child = later(200, p[1], 0);
+    child = child_later(200, p[1], 0);
     ts = (struct timespec){5, 0};
     FD_SET(p[0], &rd);
     CHECK_EQ_LL(syscall(SYS_pselect6, p[0] + 1, &rd, NULL, NULL, &ts, NULL), 1);
@@ -334,7 +314,7 @@ static void test_timeouts(void) {
     if (running_in_sim()) {
         CHECK_EQ_LL(left, 4800000000LL);
     }
-    reap(child);
+    child_reap(child);
     CHECK_EQ_LL(read(p[0], &c, 1), 1);
     /* Ready at once: nothing of the timeout used. */
     CHECK_EQ_LL(write(p[1], "y", 1), 1);
@@ -435,7 +415,7 @@ static void test_pidfd(void) {
     } else {
         CHECK_EQ_LL(f.revents, POLLIN); /* a zombie: ended, not yet reaped */
     }
-    reap(child);
+    child_reap(child);
     CHECK_EQ_LL(poll(&f, 1, 0), 1);
     CHECK_EQ_LL(f.revents, POLLIN | POLLHUP);
     close(pfd);
@@ -466,11 +446,11 @@ static void test_many(void) {
     CHECK_EQ_LL(poll(f, N, 100), 0);
     check_elapsed(start, 100000000LL);
     start = now_ns();
-    pid_t child = later(200, p[1], 0);
+    pid_t child = child_later(200, p[1], 0);
     CHECK_EQ_LL(poll(f, N, -1), 1);
     CHECK_EQ_LL(f[N - 1].revents, POLLIN);
     check_elapsed(start, 200000000LL);
-    reap(child);
+    child_reap(child);
     CHECK_ERRNO(poll(f, N + 1, 0), EINVAL);
     close(p[0]);
     close(p[1]);
@@ -494,13 +474,13 @@ static void test_masks(void) {
     /* Blocked outside the call, let through inside it. */
     ASSERT(sigprocmask(SIG_BLOCK, &usr2, &old) == 0);
     long long start = now_ns();
-    pid_t child = later(500, -1, SIGUSR2);
+    pid_t child = child_later(500, -1, SIGUSR2);
     struct timespec ts = {5, 0};
     usr2_count = 0;
     CHECK_ERRNO(ppoll(&f, 1, &ts, &none), EINTR);
     CHECK_EQ_LL(usr2_count, 1);
     check_elapsed(start, 500000000LL);
-    reap(child);
+    child_reap(child);
     sigset_t cur;
     CHECK(sigprocmask(SIG_BLOCK, NULL, &cur) == 0 && sigismember(&cur, SIGUSR2)); /* restored */
 
@@ -508,16 +488,16 @@ static void test_masks(void) {
     FD_ZERO(&rd);
     FD_SET(p[0], &rd);
     start = now_ns();
-    child = later(300, -1, SIGUSR2);
+    child = child_later(300, -1, SIGUSR2);
     ts = (struct timespec){5, 0};
     CHECK_ERRNO(pselect(p[0] + 1, &rd, NULL, NULL, &ts, &none), EINTR);
     CHECK_EQ_LL(usr2_count, 2);
     CHECK(FD_ISSET(p[0], &rd)); /* Linux leaves the sets alone on EINTR */
     check_elapsed(start, 300000000LL);
-    reap(child);
+    child_reap(child);
     /* The raw pselect6 writes the time left back on EINTR too. */
     start = now_ns();
-    child = later(200, -1, SIGUSR2);
+    child = child_later(200, -1, SIGUSR2);
     ts = (struct timespec){5, 0};
     struct {
         const sigset_t* set;
@@ -529,7 +509,7 @@ static void test_masks(void) {
     if (running_in_sim()) {
         CHECK_EQ_LL(ts_ns(ts), 4800000000LL);
     }
-    reap(child);
+    child_reap(child);
 
     /* Already pending when the call starts: EINTR at once, unless a descriptor is ready, which
      * wins; the signal then stays pending under the old mask. */
@@ -559,27 +539,27 @@ static void test_masks(void) {
      * runs as the old mask comes back. */
     ASSERT(sigprocmask(SIG_SETMASK, &none, NULL) == 0);
     start = now_ns();
-    child = later(100, -1, SIGUSR2);
+    child = child_later(100, -1, SIGUSR2);
     ts = (struct timespec){0, 600000000};
     CHECK_EQ_LL(ppoll(&f, 1, &ts, &usr2), 0);
     check_elapsed(start, 600000000LL);
     CHECK_EQ_LL(usr2_count, 4);
-    reap(child);
+    child_reap(child);
     start = now_ns();
-    child = later(100, -1, SIGUSR2);
+    child = child_later(100, -1, SIGUSR2);
     ts = (struct timespec){0, 400000000};
     FD_SET(p[0], &rd);
     CHECK_EQ_LL(pselect(p[0] + 1, &rd, NULL, NULL, &ts, &usr2), 0);
     check_elapsed(start, 400000000LL);
     CHECK_EQ_LL(usr2_count, 5);
-    reap(child);
+    child_reap(child);
 
     /* Blocked both inside and outside: it stays pending until unblocked. */
     ASSERT(sigprocmask(SIG_BLOCK, &usr2, NULL) == 0);
-    child = later(100, -1, SIGUSR2);
+    child = child_later(100, -1, SIGUSR2);
     ts = (struct timespec){0, 300000000};
     CHECK_EQ_LL(ppoll(&f, 1, &ts, &usr2), 0);
-    reap(child);
+    child_reap(child);
     CHECK(sigpending(&pending) == 0 && sigismember(&pending, SIGUSR2));
     CHECK_EQ_LL(usr2_count, 5);
     ASSERT(sigprocmask(SIG_SETMASK, &old, NULL) == 0);
@@ -588,26 +568,26 @@ static void test_masks(void) {
     /* Plain poll and select are interrupted by a caught signal, even one whose handler has
      * SA_RESTART: Linux never restarts them after a handler. */
     start = now_ns();
-    child = later(200, -1, SIGUSR2);
+    child = child_later(200, -1, SIGUSR2);
     CHECK_ERRNO(poll(&f, 1, 5000), EINTR);
     check_elapsed(start, 200000000LL);
     CHECK_EQ_LL(usr2_count, 7);
-    reap(child);
+    child_reap(child);
     sa.sa_flags = SA_RESTART;
     ASSERT(sigaction(SIGUSR2, &sa, NULL) == 0);
-    child = later(100, -1, SIGUSR2);
+    child = child_later(100, -1, SIGUSR2);
     CHECK_ERRNO(poll(&f, 1, -1), EINTR);
     CHECK_EQ_LL(usr2_count, 8);
-    reap(child);
-    child = later(100, -1, SIGUSR2);
+    child_reap(child);
+    child = child_later(100, -1, SIGUSR2);
     FD_SET(p[0], &rd);
     CHECK_ERRNO(select(p[0] + 1, &rd, NULL, NULL, NULL), EINTR);
     CHECK_EQ_LL(usr2_count, 9);
-    reap(child);
-    child = later(100, -1, SIGUSR2);
+    child_reap(child);
+    child = child_later(100, -1, SIGUSR2);
     CHECK_ERRNO(ppoll(&f, 1, NULL, &none), EINTR);
     CHECK_EQ_LL(usr2_count, 10);
-    reap(child);
+    child_reap(child);
     close(p[0]);
     close(p[1]);
 }
