@@ -1,6 +1,6 @@
 /* wait4 and waitid on children (issue 4): statuses of exited and killed children, WNOHANG before
  * a child ends, waitid's siginfo (CLD_EXITED, CLD_KILLED), WNOWAIT leaving the child waitable,
- * P_PGID, ECHILD and EINVAL. */
+ * P_PGID, ECHILD and EINVAL; no zombies for a parent that ignores SIGCHLD or sets SA_NOCLDWAIT. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -19,6 +19,39 @@ static pid_t child_exiting(int code, unsigned delay) {
         _exit(code);
     }
     return pid;
+}
+
+static volatile sig_atomic_t chld_seen;
+static void on_chld(int sig) {
+    chld_seen = 1;
+}
+
+/* A parent that ignores SIGCHLD, or sets SA_NOCLDWAIT, leaves no zombies: a wait blocks until its
+ * children are gone, then fails with ECHILD; with SA_NOCLDWAIT the handler still runs. */
+static void no_zombies(void) {
+    CHECK(signal(SIGCHLD, SIG_IGN) != SIG_ERR);
+    pid_t child = child_exiting(3, 1);
+    ASSERT(child > 0);
+    int status = 0;
+    CHECK_ERRNO(waitpid(child, &status, 0), ECHILD);
+    CHECK_ERRNO(kill(child, 0), ESRCH); /* reaped: gone */
+
+    struct sigaction sa = {.sa_handler = on_chld, .sa_flags = SA_NOCLDWAIT};
+    sigemptyset(&sa.sa_mask);
+    CHECK(sigaction(SIGCHLD, &sa, NULL) == 0);
+    chld_seen = 0;
+    child = child_exiting(4, 1);
+    ASSERT(child > 0);
+    CHECK_ERRNO(wait(&status), ECHILD);
+    CHECK(chld_seen);
+    CHECK_ERRNO(kill(child, 0), ESRCH);
+    CHECK(signal(SIGCHLD, SIG_DFL) != SIG_ERR);
+
+    /* Back to the default: a zombie again until waited for. */
+    child = child_exiting(5, 0);
+    ASSERT(child > 0);
+    CHECK_EQ_LL(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 5);
 }
 
 int main(void) {
@@ -66,6 +99,7 @@ int main(void) {
     CHECK_ERRNO(waitpid(-1, NULL, 0), ECHILD);
     CHECK_ERRNO(waitid(P_ALL, 0, &info, WNOHANG), EINVAL); /* no WEXITED/WSTOPPED/WCONTINUED */
     CHECK_ERRNO(waitid(P_PID, 0, &info, WEXITED), EINVAL);
+    no_zombies();
     test_done();
     return 0;
 }
