@@ -30,6 +30,8 @@ struct _Host {
     uint64_t rng_seed;                    /* seed the generator started from */
     Rng rng;                              /* the host's generator */
     SimTime stop_time;                    /* nothing is queued at or after this */
+    SimTime bootstrap_end_time;           /* no bandwidth limit or path loss before this */
+    NetQdiscKind interface_qdisc;         /* eth0's send queue discipline */
     SimTime now;                          /* time of the running or last event */
     uint64_t next_sequence;               /* next per-source sequence number */
     uint64_t executed_events;             /* events run so far */
@@ -62,6 +64,8 @@ Host* host_new(const HostParams* params) {
     host->rng_seed = params->rng_seed;
     rng_seedFromU64(&host->rng, params->rng_seed);
     host->stop_time = params->stop_time;
+    host->bootstrap_end_time = params->bootstrap_end_time;
+    host->interface_qdisc = params->interface_qdisc;
     host->proc_options = params->processes;
     host->proc_options.data_dir = params->processes.data_dir ? strdup(params->processes.data_dir)
                                                              : NULL;
@@ -183,6 +187,16 @@ uint64_t host_getRngSeed(const Host* host) {
 SimTime host_getStopTime(const Host* host) {
     ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
     return host->stop_time;
+}
+
+SimTime host_getBootstrapEndTime(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->bootstrap_end_time;
+}
+
+NetQdiscKind host_getInterfaceQdisc(const Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return host->interface_qdisc;
 }
 
 Rng* host_getRng(Host* host) {

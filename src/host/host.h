@@ -17,6 +17,7 @@
 
 #include "host/emulated_fd.h"
 #include "host/event.h"
+#include "host/netqueue.h"
 #include "host/netstack.h"
 #include "host/task.h"
 #include "lib/logger.h"
@@ -50,6 +51,8 @@ typedef struct {
     uint64_t rng_seed;            /* from rng_hostSeed(general.seed, name) */
     LogLevel log_level;           /* effective log level while this host runs */
     SimTime stop_time;            /* events at or after this time are never queued */
+    SimTime bootstrap_end_time;   /* no bandwidth limit and no path loss before this */
+    NetQdiscKind interface_qdisc; /* eth0's send queue discipline */
     HostProcessOptions processes; /* how managed processes run */
 } HostParams;
 
@@ -69,6 +72,8 @@ uint64_t host_getBandwidthUpBits(const Host* host);
 uint64_t host_getBandwidthDownBits(const Host* host);
 uint64_t host_getRngSeed(const Host* host);
 SimTime host_getStopTime(const Host* host);
+SimTime host_getBootstrapEndTime(const Host* host);
+NetQdiscKind host_getInterfaceQdisc(const Host* host);
 
 /* The host's generator (borrowed); only the host's own events may touch it. */
 Rng* host_getRng(Host* host);

@@ -5,15 +5,30 @@
 #include <glib.h>
 
 #include "host/host.h"
+#include "host/netqueue.h"
 #include "host/network.h"
 #include "host/udp.h"
 #include "host/worker.h"
 #include "lib/logger.h"
 
+/* One direction of shaping (Shadow's relay): a token bucket and the packet waiting for it. */
+typedef struct {
+    bool limited;      /* a bandwidth is set (0 means unlimited) */
+    TokenBucket bucket;
+    Packet* held;      /* taken from its queue, waiting for tokens */
+    bool retry_queued; /* a retry event is queued */
+} NetRelay;
+
 struct _NetStack {
-    Host* host;        /* borrowed */
-    GPtrArray* bound;  /* UdpSocket*, in bind order (the registry) */
-    uint64_t next_seq; /* bind order */
+    Host* host;             /* borrowed */
+    GPtrArray* bound;       /* UdpSocket*, in bind order (the registry) */
+    uint64_t next_seq;      /* bind order */
+    uint64_t next_priority; /* data packets in write order (the fifo qdisc's order) */
+    NetQdisc qdisc;         /* eth0's send queue */
+    NetTx* own_tx;          /* the stack's own packets (ICMP) */
+    NetRelay up;            /* eth0 -> router: the upload bucket */
+    CoDel router;           /* the router's queue on the way in */
+    NetRelay down;          /* router -> eth0: the download bucket */
 };
 
 void packet_free(Packet* p) {
@@ -23,16 +38,35 @@ void packet_free(Packet* p) {
     }
 }
 
+size_t packet_wireSize(const Packet* p) {
+    return (p->header_len != 0 ? p->header_len : NET_IP_HEADER + NET_UDP_HEADER) + p->len;
+}
+
+static void _netrelay_init(NetRelay* r, uint64_t bits_per_sec) {
+    r->limited = bits_per_sec > 0;
+    tokenbucket_init(&r->bucket, bits_per_sec);
+}
+
 NetStack* netstack_new(Host* host) {
     NetStack* stack = g_new0(NetStack, 1);
     stack->host = host;
     stack->bound = g_ptr_array_new();
+    netqdisc_init(&stack->qdisc, host_getInterfaceQdisc(host));
+    stack->own_tx = nettx_new(NULL, NULL);
+    _netrelay_init(&stack->up, host_getBandwidthUpBits(host));
+    codel_init(&stack->router);
+    _netrelay_init(&stack->down, host_getBandwidthDownBits(host));
     return stack;
 }
 
 void netstack_free(NetStack* stack) {
     if (stack != NULL) {
         g_ptr_array_free(stack->bound, TRUE);
+        nettx_detach(stack->own_tx);
+        netqdisc_clear(&stack->qdisc);
+        packet_free(stack->up.held);
+        codel_clear(&stack->router);
+        packet_free(stack->down.held);
         g_free(stack);
     }
 }
@@ -144,10 +178,35 @@ static UdpSocket* _netstack_lookup(NetStack* stack, NetAddr dst, NetAddr src) {
 
 static void _netstack_route(NetStack* stack, Packet* p, SimTime now);
 
+/* Whether the buckets apply at `now` (not before bootstrap_end_time). */
+static bool _netstack_shaping(const NetStack* stack, SimTime now) {
+    return now >= host_getBootstrapEndTime(stack->host);
+}
+
+typedef void (*NetRelayForwardFn)(NetStack* stack, Packet* p, SimTime now);
+
+static void _netstack_retryUp(Host* host, void* object, void* argument);
+static void _netstack_retryDown(Host* host, void* object, void* argument);
+
+/* Takes a token for `p` from the relay's bucket (none needed while bootstrapping), or keeps
+ * the packet and queues a retry after exactly the time the missing tokens take: false then. */
+static bool _netstack_relayAdmits(NetStack* stack, NetRelay* r, Packet* p, SimTime now,
+                                  TaskCallbackFunc retry) {
+    SimTime wait = 0;
+    if (!r->limited || !_netstack_shaping(stack, now) ||
+        tokenbucket_take(&r->bucket, packet_wireSize(p), now, &wait)) {
+        return true;
+    }
+    r->held = p;
+    r->retry_queued = true; /* stays set if the retry falls after the stop time */
+    Task* task = task_new(retry, NULL, NULL, NULL, NULL);
+    host_scheduleTaskAtTime(stack->host, task, now + wait);
+    task_unref(task);
+    return false;
+}
+
 /* A packet arrived at this host (from itself or from the network). */
 static void _netstack_receive(NetStack* stack, Packet* p, SimTime now) {
-    /* Not in this slice: the router's CoDel queue and the download token bucket (compat.md 6.2)
-     * go here, for packets from other hosts. */
     if (p->icmp_unreachable) {
         /* About a datagram a socket here sent from p->dst to p->src. */
         UdpSocket* s = _netstack_lookup(stack, p->dst, p->src);
@@ -165,26 +224,110 @@ static void _netstack_receive(NetStack* stack, Packet* p, SimTime now) {
     }
     log_trace("UDP datagram to port %u dropped: nothing bound", p->dst.port);
     Packet* icmp = g_new0(Packet, 1);
-    *icmp = (Packet){.proto = p->proto, .icmp_unreachable = true, .src = p->dst, .dst = p->src};
+    /* Linux quotes the offending datagram up to 576 bytes in all: ICMP header 8 after IP 20. */
+    size_t quoted = packet_wireSize(p);
+    quoted = quoted < 576 - NET_IP_HEADER - 8 ? quoted : 576 - NET_IP_HEADER - 8;
+    *icmp = (Packet){.proto = p->proto,
+                     .icmp_unreachable = true,
+                     .src = p->dst,
+                     .dst = p->src,
+                     .header_len = NET_IP_HEADER + 8 + quoted};
     packet_free(p);
     _netstack_route(stack, icmp, now);
 }
 
+/* The router -> eth0 relay: packets leave the router's CoDel queue through the download
+ * bucket, until the queue is empty or the bucket is. */
+static void _netstack_forwardIn(NetStack* stack, SimTime now) {
+    NetRelay* r = &stack->down;
+    r->retry_queued = false;
+    for (;;) {
+        Packet* p = r->held != NULL ? r->held : codel_pop(&stack->router, now);
+        r->held = NULL;
+        if (p == NULL) {
+            return;
+        }
+        if (!_netstack_relayAdmits(stack, r, p, now, _netstack_retryDown)) {
+            return;
+        }
+        _netstack_receive(stack, p, now);
+    }
+}
+
+static void _netstack_retryDown(Host* host, void* object, void* argument) {
+    (void)object;
+    (void)argument;
+    _netstack_forwardIn(host_getNetStack(host), host_getCurrentTime(host));
+}
+
+/* A packet from another host reached this host's router. */
 static void _netstack_arrive(Host* host, void* object, void* argument) {
     (void)argument;
     Packet* p = object;
     Packet* copy = g_new(Packet, 1);
     *copy = *p;
     p->payload = NULL; /* taken over by the copy; the task frees the shell */
-    _netstack_receive(host_getNetStack(host), copy, host_getCurrentTime(host));
+    NetStack* stack = host_getNetStack(host);
+    SimTime now = host_getCurrentTime(host);
+    codel_push(&stack->router, copy, now);
+    if (!stack->down.retry_queued) {
+        _netstack_forwardIn(stack, now);
+    }
 }
 
 static void _netstack_freeTaskPacket(void* data) {
     packet_free(data);
 }
 
-static void _netstack_route(NetStack* stack, Packet* p, SimTime now) {
+/* The packet leaves the upload bucket for the path to its destination host: loss (not while
+ * bootstrapping), latency, and the engine's cross-host delivery (never at or after the stop
+ * time). */
+static void _netstack_transmit(NetStack* stack, Packet* p, SimTime now) {
     Host* host = stack->host;
+    HostId dst_id;
+    SimTime latency = 0;
+    double loss = 0;
+    if (!network_lookupHost(p->dst.ip, &dst_id) ||
+        !network_getPath(host_getId(host), dst_id, &latency, &loss)) {
+        packet_free(p);
+        return;
+    }
+    if (p->len > 0 && loss > 0 && _netstack_shaping(stack, now) &&
+        rng_nextDouble(host_getRng(host)) < loss) {
+        log_trace("packet lost on the path (loss %g)", loss);
+        packet_free(p);
+        return;
+    }
+    Task* task = task_new(_netstack_arrive, p, NULL, _netstack_freeTaskPacket, NULL);
+    worker_sendRemoteEvent(host, dst_id, task, now + latency);
+    task_unref(task);
+}
+
+/* The eth0 -> router relay: packets leave the interface queue (qdisc) through the upload
+ * bucket, until the queue is empty or the bucket is. */
+static void _netstack_forwardOut(NetStack* stack, SimTime now) {
+    NetRelay* r = &stack->up;
+    r->retry_queued = false;
+    for (;;) {
+        Packet* p = r->held != NULL ? r->held : netqdisc_pop(&stack->qdisc);
+        r->held = NULL;
+        if (p == NULL) {
+            return;
+        }
+        if (!_netstack_relayAdmits(stack, r, p, now, _netstack_retryUp)) {
+            return;
+        }
+        _netstack_transmit(stack, p, now);
+    }
+}
+
+static void _netstack_retryUp(Host* host, void* object, void* argument) {
+    (void)object;
+    (void)argument;
+    _netstack_forwardOut(host_getNetStack(host), host_getCurrentTime(host));
+}
+
+static void _netstack_routeFrom(NetStack* stack, NetTx* tx, Packet* p, SimTime now) {
     if (netstack_isLocalAddress(stack, p->dst.ip)) {
         /* lo, or the host's own address: straight back, no latency, loss or rate limit. */
         _netstack_receive(stack, p, now);
@@ -197,24 +340,22 @@ static void _netstack_route(NetStack* stack, Packet* p, SimTime now) {
         packet_free(p);
         return;
     }
-    /* Not in this slice: the interface queue (qdisc) and the upload token bucket (compat.md
-     * 6.2) go here; packets leave at once. */
-    SimTime latency = 0;
-    double loss = 0;
-    if (!network_getPath(host_getId(host), dst_id, &latency, &loss)) {
-        packet_free(p);
-        return;
+    /* Control packets (ICMP) go first; data packets in write order (the fifo qdisc). */
+    p->priority = p->icmp_unreachable ? 0 : ++stack->next_priority;
+    netqdisc_push(&stack->qdisc, tx != NULL ? tx : stack->own_tx, p);
+    if (!stack->up.retry_queued) {
+        _netstack_forwardOut(stack, now);
     }
-    if (p->len > 0 && loss > 0 && rng_nextDouble(host_getRng(host)) < loss) {
-        log_trace("packet lost on the path (loss %g)", loss);
-        packet_free(p);
-        return;
-    }
-    Task* task = task_new(_netstack_arrive, p, NULL, _netstack_freeTaskPacket, NULL);
-    worker_sendRemoteEvent(host, dst_id, task, now + latency);
-    task_unref(task);
+}
+
+static void _netstack_route(NetStack* stack, Packet* p, SimTime now) {
+    _netstack_routeFrom(stack, NULL, p, now);
+}
+
+void netstack_sendFrom(NetStack* stack, NetTx* tx, Packet* p, SimTime now) {
+    _netstack_routeFrom(stack, tx, p, now);
 }
 
 void netstack_send(NetStack* stack, Packet* p, SimTime now) {
-    _netstack_route(stack, p, now);
+    _netstack_routeFrom(stack, NULL, p, now);
 }

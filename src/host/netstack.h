@@ -14,8 +14,10 @@
  * probability (drawn from the sending host's generator, only for packets with payload), through
  * the engine's cross-host delivery (worker_sendRemoteEvent), never after the stop time.
  *
- * Not in this slice, each with its place marked in netstack.c: the interface queue (qdisc
- * fifo/round-robin), the upload and download token buckets, the router's CoDel queue, pcap.
+ * Shaping (compat.md 6.2, netqueue.h): a remote packet waits in eth0's queue (qdisc fifo or
+ * round-robin), then in the upload token bucket; at the destination it waits in the router's
+ * CoDel queue, then in the download token bucket. Before bootstrap_end_time no bucket applies
+ * and no packet is lost on the path. Not in this slice: pcap.
  *
  * Threading: a host's stack is only touched by the thread running the host. */
 #ifndef SIM_HOST_NETSTACK_H_
@@ -49,9 +51,18 @@ typedef struct {
     NetAddr src, dst;
     uint8_t* payload;      /* owned (g_malloc), NULL when len is 0 */
     size_t len;
+    size_t header_len;     /* wire bytes besides the payload (IP 20 + UDP 8; 0: the default) */
+    uint64_t priority;     /* interface queue order (netqueue.h); 0: control packet */
+    uint64_t qseq;         /* interface queue: enqueue order */
+    SimTime queued_at;     /* router queue: enqueue time */
 } Packet;
 
+#define NET_IP_HEADER 20
+#define NET_UDP_HEADER 8
+
 void packet_free(Packet* p);
+/* Bytes on the wire: headers plus payload. */
+size_t packet_wireSize(const Packet* p);
 
 NetStack* netstack_new(Host* host);
 void netstack_free(NetStack* stack);
@@ -67,7 +78,13 @@ int netstack_bind(NetStack* stack, UdpSocket* sock, uint32_t ip, uint16_t port);
 /* Removes `sock` from the registry (closed, or its port given up). */
 void netstack_unbind(NetStack* stack, UdpSocket* sock);
 
-/* Sends a packet (taken over) at time `now`. */
+typedef struct _NetTx NetTx;
+
+/* Sends a packet (taken over) at time `now` from sender `tx` (its queue at the interface,
+ * netqueue.h; NULL: the stack's own, for control packets). Remote packets wait in the interface
+ * queue and the upload token bucket; local ones are delivered at once. */
+void netstack_sendFrom(NetStack* stack, NetTx* tx, Packet* p, SimTime now);
+/* netstack_sendFrom with the stack's own sender. */
 void netstack_send(NetStack* stack, Packet* p, SimTime now);
 
 #endif

@@ -6,10 +6,12 @@
 
 #include "host/host.h"
 #include "host/managed_thread.h"
+#include "host/netqueue.h"
 
 static void _udpsocket_free(void* object) {
     UdpSocket* sock = object;
     netstack_unbind(host_getNetStack(sock->host), sock);
+    nettx_detach(sock->tx); /* what it sent still leaves */
     UdpDatagram* d;
     while ((d = g_queue_pop_head(&sock->queue)) != NULL) {
         g_free(d);
@@ -27,6 +29,7 @@ UdpSocket* udpsocket_new(Host* host, EmulatedFd* efd, uint64_t rcvbuf, uint64_t 
     g_queue_init(&sock->queue);
     sock->rcvbuf = rcvbuf;
     sock->sndbuf = sndbuf;
+    sock->tx = nettx_new(NULL, sock);
     efd->object = sock;
     efd->free_object = _udpsocket_free;
     return sock;

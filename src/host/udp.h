@@ -45,6 +45,7 @@ struct _UdpSocket {
     uint64_t bind_seq;     /* registry order: the earlier bound wins among equals */
     GByteArray* cork;      /* MSG_MORE: the datagram being assembled, or NULL */
     NetAddr cork_dst;      /* its destination */
+    NetTx* tx;             /* its packets in the interface queue (netqueue.h) */
 };
 
 /* A new socket owned by `efd` (sets efd->object and its free function). */

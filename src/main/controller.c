@@ -144,6 +144,10 @@ static void _controller_createHosts(Controller* c) {
             .rng_seed = rng_hostSeed(config->seed, h->name),
             .log_level = h->options.has_log_level ? h->options.log_level : config->log_level,
             .stop_time = config->stop_time,
+            .bootstrap_end_time = config->bootstrap_end_time,
+            .interface_qdisc = config->experimental.interface_qdisc == QDISC_ROUND_ROBIN
+                                   ? NET_QDISC_ROUND_ROBIN
+                                   : NET_QDISC_FIFO,
             .processes =
                 {
                     .data_dir = c->host_dirs[i],

@@ -342,7 +342,7 @@ send:;
     p->dst = dst;
     p->payload = data;
     p->len = len;
-    netstack_send(stack, p, ctx->now);
+    netstack_sendFrom(stack, sock->tx, p, ctx->now);
     return (int64_t)sent;
 }
 
