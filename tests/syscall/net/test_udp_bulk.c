@@ -1,0 +1,129 @@
+/* UDP bulk transfer (issue 5, the network model): a sender pushes numbered datagrams as fast as
+ * it can; a receiver records when each arrives.
+ *
+ *   test_udp_bulk recv PORT COUNT WAIT_MS   receive on 0.0.0.0:PORT until COUNT datagrams came
+ *                                           or none for WAIT_MS; print "arrival <seq> <ns>" per
+ *                                           datagram (ns since the first), then "received <n>",
+ *                                           "first_ns <CLOCK_MONOTONIC of the first>",
+ *                                           "span_ns <last - first>" and "rate_bps <r>": the
+ *                                           wire bits (payload + IP 20 + UDP 8) of all but the
+ *                                           first datagram over the span
+ *   test_udp_bulk send HOST PORT COUNT SIZE send COUNT datagrams of SIZE bytes to HOST:PORT
+ *                                           back to back; print "sent <n>"
+ *   test_udp_bulk local                     both on this machine (the native run): a forked
+ *                                           receiver gets 20 datagrams over loopback, in order
+ *
+ * Under umbra, udp_bulk*.yaml.in put them on a GML graph whose bottleneck is 10 Mbit/s and
+ * check_udp_bulk.sh checks the rate the receiver saw. */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../test_util.h"
+
+#define WIRE_OVERHEAD 28 /* IPv4 20 + UDP 8 */
+
+static long long now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int receiver(const char* port, int count, int wait_ms, bool quiet) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
+                            .sin_addr.s_addr = htonl(INADDR_ANY)};
+    ASSERT(bind(fd, (struct sockaddr*)&a, sizeof(a)) == 0);
+    struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
+    ASSERT(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
+    static char buf[65536];
+    long long first = 0, last = 0, wire = 0;
+    int n = 0, last_seq = -1;
+    while (n < count) {
+        ssize_t len = recv(fd, buf, sizeof(buf), 0);
+        if (len < 0) {
+            CHECK(errno == EAGAIN);
+            break;
+        }
+        long long t = now_ns();
+        int seq = -1;
+        CHECK(len >= 4);
+        memcpy(&seq, buf, sizeof(seq));
+        CHECK(seq > last_seq); /* one path, one queue: never reordered */
+        last_seq = seq;
+        if (n == 0) {
+            first = t;
+        } else {
+            wire += len + WIRE_OVERHEAD;
+        }
+        last = t;
+        n++;
+        if (!quiet) {
+            printf("arrival %d %lld\n", seq, t - first);
+        }
+    }
+    printf("received %d\n", n);
+    printf("first_ns %lld\n", first);
+    printf("span_ns %lld\n", last - first);
+    if (last > first) {
+        printf("rate_bps %lld\n", wire * 8 * 1000000000LL / (last - first));
+    }
+    close(fd);
+    return n;
+}
+
+static void sender(const char* host, const char* port, int count, int size) {
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
+    struct addrinfo* res = NULL;
+    int rv = getaddrinfo(host, port, &hints, &res);
+    if (rv != 0) {
+        printf("getaddrinfo(%s): %s\n", host, gai_strerror(rv));
+        exit(1);
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT(fd >= 0);
+    char* msg = calloc(1, (size_t)size);
+    ASSERT(msg != NULL && size >= 4);
+    int sent = 0;
+    for (int i = 0; i < count; i++) {
+        memcpy(msg, &i, sizeof(i));
+        ssize_t r = sendto(fd, msg, (size_t)size, 0, res->ai_addr, res->ai_addrlen);
+        CHECK_EQ_LL(r, size);
+        sent += r == size;
+    }
+    printf("sent %d\n", sent);
+    free(msg);
+    freeaddrinfo(res);
+    close(fd);
+}
+
+int main(int argc, char** argv) {
+    if (argc == 5 && strcmp(argv[1], "recv") == 0) {
+        receiver(argv[2], atoi(argv[3]), atoi(argv[4]), false);
+    } else if (argc == 6 && strcmp(argv[1], "send") == 0) {
+        sender(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
+    } else if (argc == 2 && strcmp(argv[1], "local") == 0) {
+        pid_t pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+            _exit(receiver("17781", 20, 1000, true) == 20 && test_failures == 0 ? 0 : 1);
+        }
+        struct timespec settle = {0, 50 * 1000000L}; /* let the receiver bind */
+        nanosleep(&settle, NULL);
+        sender("localhost", "17781", 20, 1400); /* 20 x 1400 fits any receive buffer */
+        int status = 0;
+        CHECK_EQ_LL(waitpid(pid, &status, 0), pid);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    } else {
+        fprintf(stderr, "usage: %s recv PORT COUNT WAIT_MS | send HOST PORT COUNT SIZE | local\n",
+                argv[0]);
+        return 2;
+    }
+    test_done();
+}
