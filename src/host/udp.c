@@ -22,6 +22,21 @@ static void _udpsocket_free(void* object) {
     g_free(sock);
 }
 
+/* One of the socket's packets left the interface queue: as Linux's sock_def_write_space, blocked
+ * writers wake once at most half the send buffer is in use. */
+static void _udpsocket_txLeft(void* owner, const Packet* p) {
+    UdpSocket* sock = owner;
+    uint64_t after = nettx_queuedBytes(sock->tx);
+    uint64_t before = after + packet_wireSize(p);
+    if (2 * after <= sock->sndbuf && 2 * before > sock->sndbuf) {
+        managedthread_wakeObjectWaiters(sock->host, sock->efd->id);
+    }
+}
+
+bool udpsocket_sendBufferFull(const UdpSocket* sock) {
+    return nettx_queuedBytes(sock->tx) >= sock->sndbuf;
+}
+
 UdpSocket* udpsocket_new(Host* host, EmulatedFd* efd, uint64_t rcvbuf, uint64_t sndbuf) {
     UdpSocket* sock = g_new0(UdpSocket, 1);
     sock->host = host;
@@ -29,7 +44,7 @@ UdpSocket* udpsocket_new(Host* host, EmulatedFd* efd, uint64_t rcvbuf, uint64_t 
     g_queue_init(&sock->queue);
     sock->rcvbuf = rcvbuf;
     sock->sndbuf = sndbuf;
-    sock->tx = nettx_new(NULL, sock);
+    sock->tx = nettx_new(_udpsocket_txLeft, sock);
     efd->object = sock;
     efd->free_object = _udpsocket_free;
     return sock;

@@ -41,7 +41,7 @@ struct _UdpSocket {
     uint64_t queued_bytes; /* payload bytes in the queue */
     uint64_t rcvbuf, sndbuf;
     SimTime rcvtimeo;      /* SO_RCVTIMEO (0: none) */
-    SimTime sndtimeo;      /* SO_SNDTIMEO (0: none; sends never wait yet) */
+    SimTime sndtimeo;      /* SO_SNDTIMEO (0: none) */
     uint64_t bind_seq;     /* registry order: the earlier bound wins among equals */
     GByteArray* cork;      /* MSG_MORE: the datagram being assembled, or NULL */
     NetAddr cork_dst;      /* its destination */
@@ -55,6 +55,10 @@ UdpSocket* udpsocket_new(Host* host, EmulatedFd* efd, uint64_t rcvbuf, uint64_t 
 void udpsocket_deliver(UdpSocket* sock, Packet* p);
 /* An ICMP port unreachable for a datagram this socket sent to `to`. */
 void udpsocket_unreachable(UdpSocket* sock, NetAddr to);
+/* Whether the socket's packets still in the interface queue (wire bytes) fill SO_SNDBUF: a
+ * blocking send waits then (Linux's sock_alloc_send_pskb); waiters on the descriptor's id are
+ * woken once at most half of it is in use. */
+bool udpsocket_sendBufferFull(const UdpSocket* sock);
 /* The readiness of the placeholder follows the socket's state; wakes waiters when it became
  * readable. */
 void udpsocket_updateReadiness(UdpSocket* sock);

@@ -58,8 +58,10 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
          * SA_RESTART (wait4, reads and writes; never sleeps, poll or select) is made again. */
         managedthread_clearNativeWait(ctx->thread);
         managedthread_setSigwaitSet(ctx->thread, 0);
-        /* A socket receive restarts unless SO_RCVTIMEO bounds it (socket.c notes which). */
-        bool socket_recv = nr == SYS_recvfrom || nr == SYS_recvmsg || nr == SYS_recvmmsg;
+        /* A socket receive or send restarts unless SO_RCVTIMEO/SO_SNDTIMEO bounds it (socket.c
+         * notes which). */
+        bool socket_recv = nr == SYS_recvfrom || nr == SYS_recvmsg || nr == SYS_recvmmsg ||
+                           nr == SYS_sendto || nr == SYS_sendmsg || nr == SYS_sendmmsg;
         bool restartable = nr == SYS_wait4 || nr == UMBRA_SYSCALL_SIGNALFD_READ ||
                            (nr == UMBRA_SYSCALL_NATIVE_WAIT && ctx->args[3] == 1) ||
                            (socket_recv && managedthread_getScratch(ctx->thread)->value == 1);

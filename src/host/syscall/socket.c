@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "host/syscall/syscall.h"
+#include "host/netqueue.h"
 #include "host/udp.h"
 #include "lib/logger.h"
 
@@ -346,6 +347,36 @@ send:;
     return (int64_t)sent;
 }
 
+/* Linux's sock_alloc_send_pskb: a blocking send waits while the socket's packets still in the
+ * interface queue fill its send buffer (until SO_SNDTIMEO: EAGAIN), unless an error is pending
+ * or writing is shut down (the send reports those). 0: go on; 1: *block set; -errno.
+ *
+ * A non-blocking send (O_NONBLOCK, MSG_DONTWAIT) never waits nor fails for a full buffer: the
+ * placeholder eventfd cannot show "not writable" without showing "readable", so poll would
+ * report POLLOUT while the send said EAGAIN, and a program waiting for POLLOUT would spin
+ * without simulated time moving. Its packets queue without bound instead (design.md). */
+static int _socket_sendWait(SyscallContext* ctx, UdpSocket* sock, int flags, bool may_block,
+                            SyscallReturn* block) {
+    if ((flags & MSG_DONTWAIT) || sock->error != 0 || sock->shut_wr ||
+        !udpsocket_sendBufferFull(sock)) {
+        return 0;
+    }
+    if (!may_block) {
+        return -EAGAIN;
+    }
+    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
+    if (ctx->wake == WAKE_NONE) {
+        scratch->deadline = sock->sndtimeo > 0 ? ctx->now + sock->sndtimeo : SIMTIME_INVALID;
+        scratch->value = sock->sndtimeo == 0; /* restartable under SA_RESTART (dispatch.c) */
+    } else if (ctx->wake == WAKE_TIMEOUT && scratch->deadline != SIMTIME_INVALID &&
+               ctx->now >= scratch->deadline) {
+        return -EAGAIN; /* SO_SNDTIMEO passed */
+    }
+    managedthread_waitObject(ctx->thread, sock->efd->id);
+    *block = syscall_block(scratch->deadline);
+    return 1;
+}
+
 static bool _socket_sendFlagsOk(int flags) {
     return !(flags & MSG_OOB);
 }
@@ -376,6 +407,11 @@ SyscallReturn syscallhandler_sendto(SyscallContext* ctx) {
         if (rv < 0) {
             return syscall_done(rv);
         }
+    }
+    SyscallReturn block;
+    int wait = _socket_sendWait(ctx, sock, flags, true, &block);
+    if (wait != 0) {
+        return wait == 1 ? block : syscall_done(wait);
     }
     uint8_t* data = len > 0 ? g_malloc(len) : NULL;
     if (len > 0 && process_readMemory(ctx->process, (uint64_t)ctx->args[1], data, len) != 0) {
@@ -408,8 +444,11 @@ static int64_t _socket_readIov(SyscallContext* ctx, const struct msghdr* msg, st
     return (int64_t)n;
 }
 
-/* One sendmsg of the msghdr at `addr`. */
-static int64_t _socket_sendMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t addr, int flags) {
+/* One sendmsg of the msghdr at `addr`: bytes, -errno, or a block (*blocked; only if
+ * `may_block`, else -EAGAIN when the send buffer is full). */
+static int64_t _socket_sendMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t addr, int flags,
+                               bool may_block, SyscallReturn* block, bool* blocked) {
+    *blocked = false;
     struct msghdr msg;
     if (process_readMemory(ctx->process, addr, &msg, sizeof(msg)) != 0) {
         return -EFAULT;
@@ -433,6 +472,15 @@ static int64_t _socket_sendMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t ad
                                       &to);
             n = rv < 0 ? rv : n;
         }
+    }
+    if (n >= 0) {
+        int wait = _socket_sendWait(ctx, sock, flags, may_block, block);
+        if (wait == 1) {
+            g_free(iov);
+            *blocked = true;
+            return 0;
+        }
+        n = wait < 0 ? wait : n;
     }
     uint8_t* data = NULL;
     if (n >= 0 && total > 0) {
@@ -461,7 +509,11 @@ SyscallReturn syscallhandler_sendmsg(SyscallContext* ctx) {
     if (bound != 0) {
         return syscall_done(bound);
     }
-    return syscall_done(_socket_sendMsg(ctx, sock, (uint64_t)ctx->args[1], (int)ctx->args[2]));
+    SyscallReturn block;
+    bool blocked;
+    int64_t rv = _socket_sendMsg(ctx, sock, (uint64_t)ctx->args[1], (int)ctx->args[2], true,
+                                 &block, &blocked);
+    return blocked ? block : syscall_done(rv);
 }
 
 /* sendmmsg(fd, msgvec, vlen, flags): each message in turn; the count sent, or the first error. */
@@ -479,7 +531,15 @@ SyscallReturn syscallhandler_sendmmsg(SyscallContext* ctx) {
     unsigned i = 0;
     for (; i < vlen; i++) {
         uint64_t entry = vec + i * sizeof(struct mmsghdr);
-        int64_t rv = _socket_sendMsg(ctx, sock, entry, (int)ctx->args[3]);
+        /* Only the first message waits for room in the send buffer; once some were sent, a full
+         * buffer ends the call with their count (Linux would wait for room). */
+        SyscallReturn block;
+        bool blocked;
+        int64_t rv = _socket_sendMsg(ctx, sock, entry, (int)ctx->args[3], i == 0, &block,
+                                     &blocked);
+        if (blocked) {
+            return block;
+        }
         if (rv < 0) {
             return syscall_done(i > 0 ? (int64_t)i : rv);
         }
@@ -839,13 +899,15 @@ SyscallReturn syscallhandler_getsockopt(SyscallContext* ctx) {
 
 /* ---- ioctl and close (private calls from the shim) ------------------------------------------- */
 
-/* (fd, request, arg): FIONREAD (the size of the next datagram) and TIOCOUTQ (nothing waits to
- * leave: datagrams leave at once). */
+/* (fd, request, arg): FIONREAD (the size of the next datagram) and TIOCOUTQ (the bytes of the
+ * socket's packets still in the interface queue, as Linux's sk_wmem_alloc). */
 SyscallReturn syscallhandler_umbraSocketIoctl(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
     int value = 0;
     if (ctx->args[1] == FIONREAD && !g_queue_is_empty(&sock->queue)) {
         value = (int)((UdpDatagram*)g_queue_peek_head(&sock->queue))->len;
+    } else if (ctx->args[1] == TIOCOUTQ) {
+        value = (int)nettx_queuedBytes(sock->tx);
     }
     if (process_writeMemory(ctx->process, (uint64_t)ctx->args[2], &value, sizeof(value)) != 0) {
         return syscall_done(-EFAULT);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Shared by check_udp_bulk*.sh: finds the two stdout files of a udp_bulk*.yaml.in run and reads
 # the receiver's summary. Sets $r (receiver stdout), $s (sender stdout), $received, $first,
-# $span, $rate ("" when absent) and $status (1 after a failed check). Usage: source it with
+# $span, $rate ("" when absent), $send_ns (the sender's time in its sends) and $status (1 after a failed check). Usage: source it with
 # DATA_DIR as $1.
 data=$1
 status=0
@@ -12,6 +12,8 @@ grep -qx "sent 1000" "$s" || { echo "$s: the sender did not send 1000"; exit 1; 
 received=$(sed -n 's/^received \([0-9]*\)$/\1/p' "$r")
 first=$(sed -n 's/^first_ns \([0-9]*\)$/\1/p' "$r")
 span=$(sed -n 's/^span_ns \([0-9]*\)$/\1/p' "$r")
+send_ns=$(sed -n 's/^send_ns \([0-9]*\)$/\1/p' "$s")
+[ -n "$send_ns" ] || { echo "$s: no send_ns line"; exit 1; }
 rate=$(sed -n 's/^rate_bps \([0-9]*\)$/\1/p' "$r")
 [ -n "$received" ] && [ -n "$first" ] && [ -n "$span" ] || { echo "$r: no summary"; exit 1; }
 arrivals=$(grep -c '^arrival ' "$r")

@@ -9,7 +9,10 @@
  *                                           wire bits (payload + IP 20 + UDP 8) of all but the
  *                                           first datagram over the span
  *   test_udp_bulk send HOST PORT COUNT SIZE send COUNT datagrams of SIZE bytes to HOST:PORT
- *                                           back to back; print "sent <n>"
+ *                                           back to back (blocking sends); print "sent <n>" and
+ *                                           "send_ns <time the sends took>"; with a 6th
+ *                                           argument "timeo", then fill the send buffer with
+ *                                           SO_SNDTIMEO 100 us to HOST:PORT+1 until EAGAIN
  *   test_udp_bulk local                     both on this machine (the native run): a forked
  *                                           receiver gets 20 datagrams over loopback, in order
  *
@@ -78,7 +81,7 @@ static int receiver(const char* port, int count, int wait_ms, bool quiet) {
     return n;
 }
 
-static void sender(const char* host, const char* port, int count, int size) {
+static void sender(const char* host, const char* port, int count, int size, bool timeo) {
     struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
     struct addrinfo* res = NULL;
     int rv = getaddrinfo(host, port, &hints, &res);
@@ -91,6 +94,7 @@ static void sender(const char* host, const char* port, int count, int size) {
     char* msg = calloc(1, (size_t)size);
     ASSERT(msg != NULL && size >= 4);
     int sent = 0;
+    long long start = now_ns();
     for (int i = 0; i < count; i++) {
         memcpy(msg, &i, sizeof(i));
         ssize_t r = sendto(fd, msg, (size_t)size, 0, res->ai_addr, res->ai_addrlen);
@@ -98,6 +102,34 @@ static void sender(const char* host, const char* port, int count, int size) {
         sent += r == size;
     }
     printf("sent %d\n", sent);
+    /* A blocking sendto waits while the socket's datagrams fill its send buffer. */
+    printf("send_ns %lld\n", now_ns() - start);
+    if (timeo) {
+        /* The buffer is still full of the transfer: with SO_SNDTIMEO 100 us, sends to a port
+         * with nothing bound (so the receiver's count stays) fill it and then fail with EAGAIN
+         * after exactly 100 us, as no datagram leaves that soon (they leave on the token
+         * bucket's 1 ms grid, and the last one just did); had one left, the send would go on,
+         * as in Linux. A MSG_DONTWAIT send never waits (and here never fails either). */
+        struct timeval tv = {0, 100};
+        ASSERT(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0);
+        struct sockaddr_in other;
+        memcpy(&other, res->ai_addr, sizeof(other));
+        other.sin_port = htons((uint16_t)(ntohs(other.sin_port) + 1));
+        long long t0 = now_ns(), t1 = t0;
+        int extra = 0;
+        for (; extra < 1000; extra++) {
+            t1 = now_ns();
+            if (sendto(fd, msg, (size_t)size, 0, (struct sockaddr*)&other, sizeof(other)) < 0) {
+                CHECK(errno == EAGAIN);
+                break;
+            }
+        }
+        printf("sndtimeo: %d more sent, then EAGAIN after %lld ns\n", extra, now_ns() - t1);
+        CHECK_EQ_LL(sendto(fd, msg, (size_t)size, MSG_DONTWAIT, (struct sockaddr*)&other,
+                           sizeof(other)),
+                    size);
+        printf("dontwait sent\n");
+    }
     free(msg);
     freeaddrinfo(res);
     close(fd);
@@ -106,8 +138,9 @@ static void sender(const char* host, const char* port, int count, int size) {
 int main(int argc, char** argv) {
     if (argc == 5 && strcmp(argv[1], "recv") == 0) {
         receiver(argv[2], atoi(argv[3]), atoi(argv[4]), false);
-    } else if (argc == 6 && strcmp(argv[1], "send") == 0) {
-        sender(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
+    } else if ((argc == 6 || argc == 7) && strcmp(argv[1], "send") == 0) {
+        sender(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]),
+               argc == 7 && strcmp(argv[6], "timeo") == 0);
     } else if (argc == 2 && strcmp(argv[1], "local") == 0) {
         pid_t pid = fork();
         ASSERT(pid >= 0);
@@ -116,7 +149,7 @@ int main(int argc, char** argv) {
         }
         struct timespec settle = {0, 50 * 1000000L}; /* let the receiver bind */
         nanosleep(&settle, NULL);
-        sender("localhost", "17781", 20, 1400); /* 20 x 1400 fits any receive buffer */
+        sender("localhost", "17781", 20, 1400, false); /* 20 x 1400 fits any receive buffer */
         int status = 0;
         CHECK_EQ_LL(waitpid(pid, &status, 0), pid);
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
