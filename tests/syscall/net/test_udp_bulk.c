@@ -13,6 +13,8 @@
  *                                           "send_ns <time the sends took>"; with a 6th
  *                                           argument "timeo", then fill the send buffer with
  *                                           SO_SNDTIMEO 100 us to HOST:PORT+1 until EAGAIN
+ *   test_udp_bulk send2 HOST PORT COUNT SIZE two sockets send COUNT each, numbered i and
+ *                                           65536 + i, all of the first's written first
  *   test_udp_bulk local                     both on this machine (the native run): a forked
  *                                           receiver gets 20 datagrams over loopback, in order
  *
@@ -47,7 +49,7 @@ static int receiver(const char* port, int count, int wait_ms, bool quiet) {
     ASSERT(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
     static char buf[65536];
     long long first = 0, last = 0, wire = 0;
-    int n = 0, last_seq = -1;
+    int n = 0, last_seq[2] = {-1, -1};
     while (n < count) {
         ssize_t len = recv(fd, buf, sizeof(buf), 0);
         if (len < 0) {
@@ -58,8 +60,10 @@ static int receiver(const char* port, int count, int wait_ms, bool quiet) {
         int seq = -1;
         CHECK(len >= 4);
         memcpy(&seq, buf, sizeof(seq));
-        CHECK(seq > last_seq); /* one path, one queue: never reordered */
-        last_seq = seq;
+        /* One path, one queue per socket: a socket's datagrams are never reordered. */
+        int stream = (seq >> 16) & 1;
+        CHECK(seq > last_seq[stream]);
+        last_seq[stream] = seq;
         if (n == 0) {
             first = t;
         } else {
@@ -135,12 +139,41 @@ static void sender(const char* host, const char* port, int count, int size, bool
     close(fd);
 }
 
+/* Two sockets write COUNT datagrams each, all of the first's before the second's (numbered i
+ * and 65536 + i): the interface queue decides the order in which they leave. */
+static void sender2(const char* host, const char* port, int count, int size) {
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
+    struct addrinfo* res = NULL;
+    ASSERT(getaddrinfo(host, port, &hints, &res) == 0);
+    int fds[2];
+    char* msg = calloc(1, (size_t)size);
+    ASSERT(msg != NULL && size >= 4);
+    for (int k = 0; k < 2; k++) {
+        fds[k] = socket(AF_INET, SOCK_DGRAM, 0);
+        ASSERT(fds[k] >= 0);
+    }
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < count; i++) {
+            int seq = (k << 16) + i;
+            memcpy(msg, &seq, sizeof(seq));
+            CHECK_EQ_LL(sendto(fds[k], msg, (size_t)size, 0, res->ai_addr, res->ai_addrlen), size);
+        }
+    }
+    printf("sent %d\n", 2 * count);
+    free(msg);
+    freeaddrinfo(res);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 int main(int argc, char** argv) {
     if (argc == 5 && strcmp(argv[1], "recv") == 0) {
         receiver(argv[2], atoi(argv[3]), atoi(argv[4]), false);
     } else if ((argc == 6 || argc == 7) && strcmp(argv[1], "send") == 0) {
         sender(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]),
                argc == 7 && strcmp(argv[6], "timeo") == 0);
+    } else if (argc == 6 && strcmp(argv[1], "send2") == 0) {
+        sender2(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
     } else if (argc == 2 && strcmp(argv[1], "local") == 0) {
         pid_t pid = fork();
         ASSERT(pid >= 0);
