@@ -130,11 +130,11 @@ Packet* codel_pop(CoDel* q, SimTime now) {
 /* ---- Interface queue (qdisc) ------------------------------------------------------------- */
 
 struct _NetTx {
-    GQueue packets;    /* Packet*, write order */
-    uint64_t bytes;    /* their wire bytes */
-    NetTxLeftFn left;  /* NULL once detached */
+    GQueue packets;   /* Packet*, write order */
+    uint64_t bytes;   /* their wire bytes */
+    NetTxLeftFn left; /* NULL once detached */
     void* owner;
-    bool queued;       /* in the qdisc's heap or ring */
+    bool queued; /* in the qdisc's heap or ring */
     bool detached;
 };
 

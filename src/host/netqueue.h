@@ -59,7 +59,7 @@ typedef struct {
     SimTime first_above_time; /* 0: sojourn not above target (or not for long) */
     SimTime drop_next;
     uint64_t count, last_count;
-    uint64_t dropped;         /* packets dropped so far */
+    uint64_t dropped; /* packets dropped so far */
 } CoDel;
 
 void codel_init(CoDel* q);

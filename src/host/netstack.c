@@ -13,7 +13,7 @@
 
 /* One direction of shaping (Shadow's relay): a token bucket and the packet waiting for it. */
 typedef struct {
-    bool limited;      /* a bandwidth is set (0 means unlimited) */
+    bool limited; /* a bandwidth is set (0 means unlimited) */
     TokenBucket bucket;
     Packet* held;      /* taken from its queue, waiting for tokens */
     bool retry_queued; /* a retry event is queued */

@@ -51,10 +51,10 @@ typedef struct {
     NetAddr src, dst;
     uint8_t* payload;      /* owned (g_malloc), NULL when len is 0 */
     size_t len;
-    size_t header_len;     /* wire bytes besides the payload (IP 20 + UDP 8; 0: the default) */
-    uint64_t priority;     /* interface queue order (netqueue.h); 0: control packet */
-    uint64_t qseq;         /* interface queue: enqueue order */
-    SimTime queued_at;     /* router queue: enqueue time */
+    size_t header_len; /* wire bytes besides the payload (IP 20 + UDP 8; 0: the default) */
+    uint64_t priority; /* interface queue order (netqueue.h); 0: control packet */
+    uint64_t qseq;     /* interface queue: enqueue order */
+    SimTime queued_at; /* router queue: enqueue time */
 } Packet;
 
 #define NET_IP_HEADER 20

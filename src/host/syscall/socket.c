@@ -20,8 +20,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "host/syscall/syscall.h"
 #include "host/netqueue.h"
+#include "host/syscall/syscall.h"
 #include "host/udp.h"
 #include "lib/logger.h"
 
@@ -511,8 +511,8 @@ SyscallReturn syscallhandler_sendmsg(SyscallContext* ctx) {
     }
     SyscallReturn block;
     bool blocked;
-    int64_t rv = _socket_sendMsg(ctx, sock, (uint64_t)ctx->args[1], (int)ctx->args[2], true,
-                                 &block, &blocked);
+    int64_t rv = _socket_sendMsg(ctx, sock, (uint64_t)ctx->args[1], (int)ctx->args[2], true, &block,
+                                 &blocked);
     return blocked ? block : syscall_done(rv);
 }
 
@@ -535,8 +535,7 @@ SyscallReturn syscallhandler_sendmmsg(SyscallContext* ctx) {
          * buffer ends the call with their count (Linux would wait for room). */
         SyscallReturn block;
         bool blocked;
-        int64_t rv = _socket_sendMsg(ctx, sock, entry, (int)ctx->args[3], i == 0, &block,
-                                     &blocked);
+        int64_t rv = _socket_sendMsg(ctx, sock, entry, (int)ctx->args[3], i == 0, &block, &blocked);
         if (blocked) {
             return block;
         }

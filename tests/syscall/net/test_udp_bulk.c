@@ -42,7 +42,8 @@ static long long now_ns(void) {
 static int receiver(const char* port, int count, int wait_ms, bool quiet) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     ASSERT(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)atoi(port)),
                             .sin_addr.s_addr = htonl(INADDR_ANY)};
     ASSERT(bind(fd, (struct sockaddr*)&a, sizeof(a)) == 0);
     struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
@@ -129,9 +130,9 @@ static void sender(const char* host, const char* port, int count, int size, bool
             }
         }
         printf("sndtimeo: %d more sent, then EAGAIN after %lld ns\n", extra, now_ns() - t1);
-        CHECK_EQ_LL(sendto(fd, msg, (size_t)size, MSG_DONTWAIT, (struct sockaddr*)&other,
-                           sizeof(other)),
-                    size);
+        CHECK_EQ_LL(
+            sendto(fd, msg, (size_t)size, MSG_DONTWAIT, (struct sockaddr*)&other, sizeof(other)),
+            size);
         printf("dontwait sent\n");
     }
     free(msg);
