@@ -34,12 +34,21 @@ static long long now_ns(void) {
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static int ready_fd = -1; /* the local run's children: written to once their socket is bound */
+
+static void say_bound(void) {
+    if (ready_fd >= 0) {
+        CHECK(write(ready_fd, "b", 1) == 1);
+    }
+}
+
 static int server(const char* port, int count) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     ASSERT(fd >= 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
                             .sin_addr.s_addr = htonl(INADDR_ANY)};
     ASSERT(bind(fd, (struct sockaddr*)&a, sizeof(a)) == 0);
+    say_bound();
     for (int i = 0; i < count; i++) {
         char buf[256];
         struct sockaddr_in from;
@@ -105,6 +114,7 @@ static int sink(const char* port, int wait_ms) {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
                             .sin_addr.s_addr = htonl(INADDR_ANY)};
     ASSERT(bind(fd, (struct sockaddr*)&a, sizeof(a)) == 0);
+    say_bound();
     struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
     ASSERT(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
     int n = 0;
@@ -146,14 +156,20 @@ int main(int argc, char** argv) {
     } else if (argc == 5 && strcmp(argv[1], "flood") == 0) {
         flood(argv[2], argv[3], atoi(argv[4]));
     } else if (argc == 2 && strcmp(argv[1], "local") == 0) {
+        /* Each child says when its socket is bound (a byte on a pipe), so a loaded machine
+         * cannot make the first datagrams miss it. */
+        int ready[2];
+        ASSERT(pipe(ready) == 0);
         pid_t pid = fork();
         ASSERT(pid >= 0);
         if (pid == 0) {
+            close(ready[0]);
+            ready_fd = ready[1];
             server("17777", 3);
             _exit(test_failures == 0 ? 0 : 1);
         }
-        struct timespec settle = {0, 50 * 1000000L}; /* let the server bind */
-        nanosleep(&settle, NULL);
+        char c;
+        ASSERT(read(ready[0], &c, 1) == 1);
         client("localhost", "17777", 3);
         int status = 0;
         CHECK_EQ_LL(waitpid(pid, &status, 0), pid);
@@ -162,9 +178,11 @@ int main(int argc, char** argv) {
         pid = fork();
         ASSERT(pid >= 0);
         if (pid == 0) {
-            _exit(sink("17779", 300) == 50 ? 0 : 1);
+            close(ready[0]);
+            ready_fd = ready[1];
+            _exit(sink("17779", 2000) == 50 ? 0 : 1);
         }
-        nanosleep(&settle, NULL);
+        ASSERT(read(ready[0], &c, 1) == 1);
         flood("localhost", "17779", 50);
         CHECK_EQ_LL(waitpid(pid, &status, 0), pid);
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
