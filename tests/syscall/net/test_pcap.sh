@@ -22,6 +22,22 @@ for p in 1 2; do
     done
 done
 python3 "$check" run1 || status=1
+# A second reader, where one is installed: tcpdump must find the client's 12 eth0 packets with
+# sound UDP checksums (the ICMP's quote included) and nothing malformed anywhere.
+if command -v tcpdump > /dev/null; then
+    out=$(tcpdump -nn -vv -r run1/hosts/client/eth0.pcap 2>&1)
+    ok=$(grep -c 'udp sum ok' <<< "$out")
+    [ "$ok" -eq 11 ] || { echo "tcpdump: $ok 'udp sum ok' in client/eth0.pcap, wanted 11:"; echo "$out"; status=1; }
+    grep -q 'udp port 7778 unreachable' <<< "$out" || { echo "tcpdump: no ICMP port unreachable"; status=1; }
+    for f in run1/hosts/*/*.pcap; do
+        if tcpdump -nn -vv -r "$f" 2>&1 | grep -Eiq 'bad (udp |)cksum|invalid|\[\|'; then
+            echo "tcpdump: $f has malformed packets:"; tcpdump -nn -vv -r "$f" 2>&1 | head; status=1
+        fi
+    done
+    echo "tcpdump read the files: $ok UDP checksums verified in client/eth0.pcap"
+else
+    echo "tcpdump not installed: the pcap files were not cross-checked with it"
+fi
 n=0
 for f in run1/hosts/*/*.pcap; do
     g=run2/${f#run1/}
