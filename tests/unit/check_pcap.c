@@ -11,6 +11,7 @@
 #include "host/host.h"
 #include "host/ipv4.h"
 #include "host/netstack.h"
+#include "host/network.h"
 #include "host/pcap.h"
 #include "lib/rng.h"
 
@@ -358,6 +359,38 @@ START_TEST(test_host_interfaces) {
 }
 END_TEST
 
+static bool _lossyPath(const void* routing, uint32_t src, uint32_t dst, SimTime* latency,
+                       double* loss) {
+    (void)routing, (void)src, (void)dst;
+    *latency = SIMTIME_ONE_MILLISECOND;
+    *loss = 1.0;
+    return true;
+}
+
+START_TEST(test_host_lost_packet) {
+    /* A datagram lost on the path still left eth0: the sender's capture has it. */
+    const uint32_t ips[2] = {HOST_IP, 0x0b000002u}, nodes[2] = {0, 1};
+    NetworkBackend backend = {
+        .path = _lossyPath, .host_ips = ips, .host_nodes = nodes, .n_hosts = 2};
+    network_setBackend(&backend);
+    char* dir = _tmpdir();
+    Host* h = _host(dir, true);
+    host_openCaptures(h);
+    _send(h, HOST_IP, 0x0b000002u, 9, 10);
+    host_free(h);
+    network_setBackend(NULL);
+    GArray* eth0 = _records(dir, "eth0.pcap");
+    GArray* lo = _records(dir, "lo.pcap");
+    ck_assert_uint_eq(eth0->len, 1);
+    ck_assert_uint_eq(lo->len, 0);
+    const uint32_t want[3] = {HOST_IP, 0x0b000002u, 17};
+    ck_assert_mem_eq(eth0->data, want, sizeof(want));
+    g_array_free(eth0, TRUE);
+    g_array_free(lo, TRUE);
+    _rmtree(dir);
+}
+END_TEST
+
 START_TEST(test_host_disabled) {
     char* dir = _tmpdir();
     Host* h = _host(dir, false);
@@ -387,6 +420,7 @@ Suite* check_pcap_suite(void) {
     tcase_add_test(tc, test_writer_layout);
     tcase_add_test(tc, test_writer_buffering);
     tcase_add_test(tc, test_host_interfaces);
+    tcase_add_test(tc, test_host_lost_packet);
     tcase_add_test(tc, test_host_disabled);
     suite_add_tcase(s, tc);
     return s;
