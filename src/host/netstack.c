@@ -5,7 +5,9 @@
 #include <glib.h>
 
 #include "host/host.h"
+#include "host/ipv4.h"
 #include "host/network.h"
+#include "host/pcap.h"
 #include "host/udp.h"
 #include "host/worker.h"
 #include "lib/logger.h"
@@ -142,6 +144,16 @@ static UdpSocket* _netstack_lookup(NetStack* stack, NetAddr dst, NetAddr src) {
 
 /* ---- Packets in and out ------------------------------------------------------------------- */
 
+/* pcap (pcap.h): a packet as it leaves or reaches an interface. Loopback packets (to 127.0.0.0/8,
+ * 0.0.0.0 or the host's own address, which Linux also routes over lo) are captured once on lo,
+ * as they are sent; remote ones on eth0 as they leave and as they arrive. */
+static void _netstack_capture(NetStack* stack, bool loopback, const Packet* p, SimTime now) {
+    PcapWriter* w = host_getCapture(stack->host, loopback);
+    if (w != NULL) {
+        pcapwriter_writePacket(w, now, p);
+    }
+}
+
 static void _netstack_route(NetStack* stack, Packet* p, SimTime now);
 
 /* A packet arrived at this host (from itself or from the network). */
@@ -165,7 +177,9 @@ static void _netstack_receive(NetStack* stack, Packet* p, SimTime now) {
     }
     log_trace("UDP datagram to port %u dropped: nothing bound", p->dst.port);
     Packet* icmp = g_new0(Packet, 1);
-    *icmp = (Packet){.proto = p->proto, .icmp_unreachable = true, .src = p->dst, .dst = p->src};
+    *icmp = (Packet){.proto = p->proto, .icmp_unreachable = true, .src = p->dst, .dst = p->src,
+                     .about_len = p->len,
+                     .about_csum = ipv4_udpChecksum(p->src, p->dst, p->payload, p->len)};
     packet_free(p);
     _netstack_route(stack, icmp, now);
 }
@@ -176,7 +190,10 @@ static void _netstack_arrive(Host* host, void* object, void* argument) {
     Packet* copy = g_new(Packet, 1);
     *copy = *p;
     p->payload = NULL; /* taken over by the copy; the task frees the shell */
-    _netstack_receive(host_getNetStack(host), copy, host_getCurrentTime(host));
+    NetStack* stack = host_getNetStack(host);
+    SimTime now = host_getCurrentTime(host);
+    _netstack_capture(stack, false, copy, now); /* it reached eth0 */
+    _netstack_receive(stack, copy, now);
 }
 
 static void _netstack_freeTaskPacket(void* data) {
@@ -187,9 +204,13 @@ static void _netstack_route(NetStack* stack, Packet* p, SimTime now) {
     Host* host = stack->host;
     if (netstack_isLocalAddress(stack, p->dst.ip)) {
         /* lo, or the host's own address: straight back, no latency, loss or rate limit. */
+        _netstack_capture(stack, true, p, now);
         _netstack_receive(stack, p, now);
         return;
     }
+    /* It leaves eth0 (with a qdisc and an upload bucket: when they let it go). A packet no host
+     * will take still went out, as on Linux, so it is captured before the lookup. */
+    _netstack_capture(stack, false, p, now);
     HostId dst_id;
     if (!network_lookupHost(p->dst.ip, &dst_id)) {
         log_trace("packet to %u.%u.%u.%u dropped: no host has that address", p->dst.ip >> 24,

@@ -15,7 +15,10 @@
  * the engine's cross-host delivery (worker_sendRemoteEvent), never after the stop time.
  *
  * Not in this slice, each with its place marked in netstack.c: the interface queue (qdisc
- * fifo/round-robin), the upload and download token buckets, the router's CoDel queue, pcap.
+ * fifo/round-robin), the upload and download token buckets, the router's CoDel queue.
+ *
+ * pcap (pcap.h): loopback packets (127.0.0.0/8, 0.0.0.0 and the host's own address) are captured
+ * once on lo as they are sent; others on eth0 as they leave and as they arrive.
  *
  * Threading: a host's stack is only touched by the thread running the host. */
 #ifndef SIM_HOST_NETSTACK_H_
@@ -49,6 +52,10 @@ typedef struct {
     NetAddr src, dst;
     uint8_t* payload;      /* owned (g_malloc), NULL when len is 0 */
     size_t len;
+    /* ICMP only: the payload length and UDP checksum of the datagram it is about (the ICMP
+     * quotes its headers; only pcap shows them). */
+    size_t about_len;
+    uint16_t about_csum;
 } Packet;
 
 void packet_free(Packet* p);
