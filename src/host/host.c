@@ -5,6 +5,8 @@
  * sends, so (source id, sequence) identifies an event globally. */
 #include "host/host.h"
 
+#include <errno.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,10 @@ struct _Host {
     EmulatedFdSet* emulated_fds;          /* signalfds, timerfds, sockets (NULL until the first) */
     NetStack* netstack;                   /* owned (NULL until the first socket) */
     uint64_t* syscall_counts;             /* per syscall number (NULL until the first) */
+    bool pcap_enabled;                    /* host_openCaptures creates the files */
+    uint32_t pcap_capture_size;           /* their snaplen */
+    PcapWriter* pcap_lo;                  /* owned; NULL while pcap is off */
+    PcapWriter* pcap_eth0;                /* owned; NULL while pcap is off */
     ENGINE_MAGIC_DECLARE;
 };
 
@@ -75,6 +81,8 @@ Host* host_new(const HostParams* params) {
     host->proc_options.hosts_file = params->processes.hosts_file
                                         ? strdup(params->processes.hosts_file)
                                         : NULL;
+    host->pcap_enabled = params->pcap_enabled;
+    host->pcap_capture_size = params->pcap_capture_size;
     host->next_virtual_id = 1000;
     host->now = 0;
     host->queue = eventqueue_new();
@@ -97,6 +105,8 @@ void host_free(Host* host) {
     free(host->processes);
     emulatedfdset_free(host->emulated_fds); /* sockets unbind from the stack: free it after */
     netstack_free(host->netstack);
+    pcapwriter_close(host->pcap_lo);
+    pcapwriter_close(host->pcap_eth0);
     free(host->syscall_counts);
     logger_clearContext(&host->log);
     free((char*)host->proc_options.data_dir);
@@ -134,6 +144,31 @@ EmulatedFdSet* host_getEmulatedFds(Host* host) {
         host->emulated_fds = emulatedfdset_new();
     }
     return host->emulated_fds;
+}
+
+static PcapWriter* _host_openCapture(Host* host, const char* file) {
+    char* path = g_build_filename(host->proc_options.data_dir, file, NULL);
+    PcapWriter* w = pcapwriter_open(path, host->pcap_capture_size);
+    if (w == NULL) {
+        log_warning("pcap: cannot create %s: %s", path, g_strerror(errno));
+    }
+    g_free(path);
+    return w;
+}
+
+void host_openCaptures(Host* host) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    if (!host->pcap_enabled || host->proc_options.data_dir == NULL || host->pcap_lo != NULL ||
+        host->pcap_eth0 != NULL) {
+        return;
+    }
+    host->pcap_lo = _host_openCapture(host, "lo.pcap");
+    host->pcap_eth0 = _host_openCapture(host, "eth0.pcap");
+}
+
+PcapWriter* host_getCapture(Host* host, bool loopback) {
+    ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    return loopback ? host->pcap_lo : host->pcap_eth0;
 }
 
 NetStack* host_getNetStack(Host* host) {

@@ -19,6 +19,7 @@
 #include "host/event.h"
 #include "host/netqueue.h"
 #include "host/netstack.h"
+#include "host/pcap.h"
 #include "host/task.h"
 #include "lib/logger.h"
 #include "lib/rng.h"
@@ -54,6 +55,8 @@ typedef struct {
     SimTime bootstrap_end_time;   /* no bandwidth limit and no path loss before this */
     NetQdiscKind interface_qdisc; /* eth0's send queue discipline */
     HostProcessOptions processes; /* how managed processes run */
+    bool pcap_enabled;            /* capture into lo.pcap and eth0.pcap (host_openCaptures) */
+    uint32_t pcap_capture_size;   /* their snaplen, bytes */
 } HostParams;
 
 /* New host; copies the strings. Caller frees with host_free. */
@@ -115,6 +118,12 @@ Process* host_lookupProcess(Host* host, int32_t vpid);
 EmulatedFdSet* host_getEmulatedFds(Host* host);
 /* The host's network stack (borrowed): see netstack.h. */
 NetStack* host_getNetStack(Host* host);
+/* With pcap_enabled, creates lo.pcap and eth0.pcap in the host's data directory (call once,
+ * after the directory exists, before the run); a failure is logged and that capture is off. */
+void host_openCaptures(Host* host);
+/* The capture file of `lo` (loopback true) or `eth0`, or NULL when pcap is off (borrowed; see
+ * pcap.h). Flushed and closed by host_free. */
+PcapWriter* host_getCapture(Host* host, bool loopback);
 /* Removes and frees a process. */
 void host_removeProcess(Host* host, int32_t vpid);
 /* Number of processes; `host_getProcess(host, i)` in virtual pid order (borrowed). */

@@ -5,8 +5,10 @@
 #include <glib.h>
 
 #include "host/host.h"
+#include "host/ipv4.h"
 #include "host/netqueue.h"
 #include "host/network.h"
+#include "host/pcap.h"
 #include "host/udp.h"
 #include "host/worker.h"
 #include "lib/logger.h"
@@ -39,7 +41,8 @@ void packet_free(Packet* p) {
 }
 
 size_t packet_wireSize(const Packet* p) {
-    return (p->header_len != 0 ? p->header_len : NET_IP_HEADER + NET_UDP_HEADER) + p->len;
+    /* An ICMP error quotes only the headers of the datagram it is about (ipv4.h, as pcap shows). */
+    return p->icmp_unreachable ? IPV4_MAX_HEADERS_LEN : IPV4_HEADER_LEN + UDP_HEADER_LEN + p->len;
 }
 
 static void _netrelay_init(NetRelay* r, uint64_t bits_per_sec) {
@@ -176,6 +179,16 @@ static UdpSocket* _netstack_lookup(NetStack* stack, NetAddr dst, NetAddr src) {
 
 /* ---- Packets in and out ------------------------------------------------------------------- */
 
+/* pcap (pcap.h): a packet as it leaves or reaches an interface. Loopback packets (to 127.0.0.0/8,
+ * 0.0.0.0 or the host's own address, which Linux also routes over lo) are captured once on lo,
+ * as they are sent; remote ones on eth0 as they leave and as they arrive. */
+static void _netstack_capture(NetStack* stack, bool loopback, const Packet* p, SimTime now) {
+    PcapWriter* w = host_getCapture(stack->host, loopback);
+    if (w != NULL) {
+        pcapwriter_writePacket(w, now, p);
+    }
+}
+
 static void _netstack_route(NetStack* stack, Packet* p, SimTime now);
 
 /* Whether the buckets apply at `now` (not before bootstrap_end_time). */
@@ -224,14 +237,9 @@ static void _netstack_receive(NetStack* stack, Packet* p, SimTime now) {
     }
     log_trace("UDP datagram to port %u dropped: nothing bound", p->dst.port);
     Packet* icmp = g_new0(Packet, 1);
-    /* Linux quotes the offending datagram up to 576 bytes in all: ICMP header 8 after IP 20. */
-    size_t quoted = packet_wireSize(p);
-    quoted = quoted < 576 - NET_IP_HEADER - 8 ? quoted : 576 - NET_IP_HEADER - 8;
-    *icmp = (Packet){.proto = p->proto,
-                     .icmp_unreachable = true,
-                     .src = p->dst,
-                     .dst = p->src,
-                     .header_len = NET_IP_HEADER + 8 + quoted};
+    *icmp = (Packet){.proto = p->proto, .icmp_unreachable = true, .src = p->dst, .dst = p->src,
+                     .about_len = p->len,
+                     .about_csum = ipv4_udpChecksum(p->src, p->dst, p->payload, p->len)};
     packet_free(p);
     _netstack_route(stack, icmp, now);
 }
@@ -250,6 +258,7 @@ static void _netstack_forwardIn(NetStack* stack, SimTime now) {
         if (!_netstack_relayAdmits(stack, r, p, now, _netstack_retryDown)) {
             return;
         }
+        _netstack_capture(stack, false, p, now); /* it reached eth0 */
         _netstack_receive(stack, p, now);
     }
 }
@@ -287,8 +296,13 @@ static void _netstack_transmit(NetStack* stack, Packet* p, SimTime now) {
     HostId dst_id;
     SimTime latency = 0;
     double loss = 0;
-    if (!network_lookupHost(p->dst.ip, &dst_id) ||
-        !network_getPath(host_getId(host), dst_id, &latency, &loss)) {
+    if (!network_lookupHost(p->dst.ip, &dst_id)) {
+        log_trace("packet to %u.%u.%u.%u dropped: no host has that address", p->dst.ip >> 24,
+                  (p->dst.ip >> 16) & 0xff, (p->dst.ip >> 8) & 0xff, p->dst.ip & 0xff);
+        packet_free(p);
+        return;
+    }
+    if (!network_getPath(host_getId(host), dst_id, &latency, &loss)) {
         packet_free(p);
         return;
     }
@@ -317,6 +331,9 @@ static void _netstack_forwardOut(NetStack* stack, SimTime now) {
         if (!_netstack_relayAdmits(stack, r, p, now, _netstack_retryUp)) {
             return;
         }
+        /* It leaves eth0 now that the qdisc and the upload bucket let it go. A packet no host
+         * will take, or one the path loses, still went out, as on Linux. */
+        _netstack_capture(stack, false, p, now);
         _netstack_transmit(stack, p, now);
     }
 }
@@ -330,14 +347,8 @@ static void _netstack_retryUp(Host* host, void* object, void* argument) {
 static void _netstack_routeFrom(NetStack* stack, NetTx* tx, Packet* p, SimTime now) {
     if (netstack_isLocalAddress(stack, p->dst.ip)) {
         /* lo, or the host's own address: straight back, no latency, loss or rate limit. */
+        _netstack_capture(stack, true, p, now);
         _netstack_receive(stack, p, now);
-        return;
-    }
-    HostId dst_id;
-    if (!network_lookupHost(p->dst.ip, &dst_id)) {
-        log_trace("packet to %u.%u.%u.%u dropped: no host has that address", p->dst.ip >> 24,
-                  (p->dst.ip >> 16) & 0xff, (p->dst.ip >> 8) & 0xff, p->dst.ip & 0xff);
-        packet_free(p);
         return;
     }
     /* Control packets (ICMP) go first; data packets in write order (the fifo qdisc). */

@@ -17,7 +17,10 @@
  * Shaping (compat.md 6.2, netqueue.h): a remote packet waits in eth0's queue (qdisc fifo or
  * round-robin), then in the upload token bucket; at the destination it waits in the router's
  * CoDel queue, then in the download token bucket. Before bootstrap_end_time no bucket applies
- * and no packet is lost on the path. Not in this slice: pcap.
+ * and no packet is lost on the path.
+ *
+ * pcap (pcap.h): loopback packets (127.0.0.0/8, 0.0.0.0 and the host's own address) are captured
+ * once on lo as they are sent; others on eth0 as they leave and as they arrive.
  *
  * Threading: a host's stack is only touched by the thread running the host. */
 #ifndef SIM_HOST_NETSTACK_H_
@@ -51,17 +54,17 @@ typedef struct {
     NetAddr src, dst;
     uint8_t* payload;      /* owned (g_malloc), NULL when len is 0 */
     size_t len;
-    size_t header_len; /* wire bytes besides the payload (IP 20 + UDP 8; 0: the default) */
     uint64_t priority; /* interface queue order (netqueue.h); 0: control packet */
     uint64_t qseq;     /* interface queue: enqueue order */
     SimTime queued_at; /* router queue: enqueue time */
+    /* ICMP only: the payload length and UDP checksum of the datagram it is about (the ICMP
+     * quotes its headers; only pcap shows them). */
+    size_t about_len;
+    uint16_t about_csum;
 } Packet;
 
-#define NET_IP_HEADER 20
-#define NET_UDP_HEADER 8
-
 void packet_free(Packet* p);
-/* Bytes on the wire: headers plus payload. */
+/* Bytes on the wire: headers plus payload (ipv4.h's headers). */
 size_t packet_wireSize(const Packet* p);
 
 NetStack* netstack_new(Host* host);

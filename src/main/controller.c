@@ -161,6 +161,8 @@ static void _controller_createHosts(Controller* c) {
                     .socket_send_buffer = config->experimental.socket_send_buffer,
                     .hosts_file = c->hosts_path,
                 },
+            .pcap_enabled = h->options.pcap_enabled,
+            .pcap_capture_size = (uint32_t)h->options.pcap_capture_size, /* checked 32-bit */
         };
         c->hosts[i] = host_new(&params);
     }
@@ -396,6 +398,9 @@ unsigned controller_run(Controller* c) {
     const Config* config = c->config;
     _controller_logSummary(c);
     log_debug("hosts file:\n%s", c->hosts_file);
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        host_openCaptures(c->hosts[i]); /* the host directories exist now */
+    }
     _controller_scheduleProcesses(c);
     if (config->progress) {
         c->progress = progress_new(config->stop_time, isatty(STDERR_FILENO));

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
@@ -105,18 +106,27 @@ static void _shim_installBackstop(void) {
     if (shim_rawSyscall(SYS_prctl, PR_GET_SECCOMP, 0, 0, 0, 0, 0) == 2) {
         return;
     }
+    /* Native sockets cannot be made, so nothing can be sent to the real network (sends are
+     * allowed: the shim makes them natively on AF_UNIX socketpairs, the only native sockets). */
     static const unsigned denied[] = {
-        SYS_socket, SYS_socketpair, SYS_connect, SYS_bind, SYS_sendto, SYS_sendmsg,
-        SYS_sendmmsg, SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
-        SYS_ptrace, SYS_process_vm_writev,
+        SYS_socket, SYS_connect, SYS_bind, SYS_io_uring_setup, SYS_io_uring_enter,
+        SYS_io_uring_register, SYS_ptrace, SYS_process_vm_writev,
     };
     enum { N_DENIED = sizeof(denied) / sizeof(denied[0]) };
-    struct sock_filter f[4 + N_DENIED + 2];
+    struct sock_filter f[4 + 4 + N_DENIED + 2];
     size_t n = 0;
     f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                           offsetof(struct seccomp_data, arch));
     f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
     f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof(struct seccomp_data, nr));
+    /* socketpair: AF_UNIX only. */
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socketpair, 0, 2);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                          offsetof(struct seccomp_data, args[0]));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX,
+                                          (uint8_t)(N_DENIED + 1), (uint8_t)(N_DENIED + 2));
     f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                           offsetof(struct seccomp_data, nr));
     for (size_t i = 0; i < N_DENIED; i++) {

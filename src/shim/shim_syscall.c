@@ -364,6 +364,35 @@ static long _shim_cooperativeIo(long nr, const long* a, short events) {
     return rv < 0 ? rv : _shim_native(nr, a);
 }
 
+/* send and receive calls on a native socket (an AF_UNIX socketpair's; the simulator answered
+ * NATIVE): as for pipes, a call that would block waits for readiness in simulated time, and the
+ * native call itself never blocks (MSG_DONTWAIT). A stream send larger than the free buffer space
+ * therefore returns a short count where Linux would wait for the rest. */
+static long _shim_nativeSocketIo(long nr, const long* a) {
+    bool receive = nr == SYS_recvfrom || nr == SYS_recvmsg || nr == SYS_recvmmsg;
+    int flags_index = (nr == SYS_recvmsg || nr == SYS_sendmsg) ? 2 : 3;
+    long args[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
+    bool dontwait = (a[flags_index] & MSG_DONTWAIT) != 0;
+    args[flags_index] |= MSG_DONTWAIT;
+    if (nr == SYS_recvmmsg) {
+        args[4] = 0; /* its timeout would need the kernel to wait */
+    }
+    for (;;) {
+        long rv = _shim_native(nr, args);
+        if (rv != -EAGAIN || dontwait) {
+            return rv;
+        }
+        bool nonblock;
+        long wait = _shim_awaitReady(a[0], receive ? POLLIN : POLLOUT, &nonblock);
+        if (wait < 0) {
+            return wait;
+        }
+        if (nonblock) {
+            return -EAGAIN;
+        }
+    }
+}
+
 /* Parks the thread in the simulator until one of `fds` is ready or `timeout_ns` (simulated; -1:
  * none) has passed, with signal mask `*mask` in force meanwhile if mask is not NULL (natively
  * too, until any signal it lets through has been handled). Returns 0 or -EINTR. */
@@ -799,6 +828,25 @@ static long _shim_fdCall(long nr, const long* a) {
             }
             return rv;
         }
+        case SYS_socketpair: {
+            long rv = _shim_native(nr, a); /* AF_UNIX: the simulator let it through */
+            if (rv == 0) {
+                int* fds = (int*)a[3];
+                for (int i = 0; i < 2; i++) {
+                    _shim_setFdKind(fds[i], FD_KIND_MAY_BLOCK);
+                    shim_setRandomFd(fds[i], false);
+                    _shim_setFdEmulated(fds[i], SHIM_FD_PLAIN);
+                }
+            }
+            return rv;
+        }
+        case SYS_recvfrom:
+        case SYS_recvmsg:
+        case SYS_recvmmsg:
+        case SYS_sendto:
+        case SYS_sendmsg:
+        case SYS_sendmmsg:
+            return _shim_nativeSocketIo(nr, a);
         case SYS_pipe:
         case SYS_pipe2: {
             long rv = _shim_native(nr, a);

@@ -20,6 +20,7 @@ cases=(
   "subprocess|$(command -v python3)|[\"-c\", \"import subprocess; print(subprocess.run(['bash','-c','echo a; sleep 1; seq 3'], capture_output=True, text=True).stdout.split())\"]"
   "threading|$(command -v python3)|[\"-c\", \"import threading, queue\\nq = queue.Queue()\\nts = [threading.Thread(target=lambda i=i: q.put(i * i)) for i in range(16)]\\n[t.start() for t in ts]\\n[t.join() for t in ts]\\nprint(sorted(q.get() for _ in range(16)))\"]"
   "multiprocessing|$(command -v python3)|[\"-c\", \"import multiprocessing as mp\\ndef f(x):\\n    return x * x\\nif __name__ == '__main__':\\n    with mp.Pool(2) as p:\\n        print(p.map(f, range(20)))\"]"
+  "asyncio|$(command -v python3)|[\"-c\", \"import asyncio\\nasync def main():\\n    p = await asyncio.create_subprocess_exec('seq', '3', stdout=asyncio.subprocess.PIPE)\\n    out, _ = await p.communicate()\\n    await asyncio.sleep(0.5)\\n    print(out.split(), p.returncode)\\nasyncio.run(main())\"]"
   "make|$(command -v make)|[\"-s\", \"-j2\", \"-B\", \"-C\", \"$WORK/mk\"]"
 )
 

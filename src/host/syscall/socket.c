@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -30,7 +31,57 @@
 #define SOCKET_MIN_SNDBUF 4608 /* SOCK_MIN_SNDBUF on x86_64 */
 #define SOCKET_IOV_MAX 1024    /* UIO_MAXIOV */
 
-static SyscallReturn _socket_notASocket(SyscallContext* ctx) {
+/* Whether a msghdr (sendmsg's, or an mmsghdr's first part) names a destination. */
+static bool _socket_msgHasName(SyscallContext* ctx, uint64_t msg_addr) {
+    uint64_t name = 0;
+    return process_readMemory(ctx->process, msg_addr, &name, sizeof(name)) != 0 || name != 0;
+}
+
+/* SO_PEERCRED on a native socket: the kernel knows the peer by its native pid; the program must
+ * see the virtual one. */
+static SyscallReturn _socket_nativePeercred(SyscallContext* ctx) {
+    int dup = process_dupNativeFd(ctx->process, (int)ctx->args[0]);
+    if (dup < 0) {
+        return syscall_done(dup);
+    }
+    struct ucred cred;
+    socklen_t clen = sizeof(cred);
+    int rv = getsockopt(dup, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 ? 0 : -errno;
+    close(dup);
+    if (rv != 0) {
+        return syscall_done(rv);
+    }
+    pid_t vpid = 0; /* a peer outside the simulation (there is none) would show as 0 */
+    for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
+        Process* p = host_getProcess(ctx->host, i);
+        if (process_getNativePid(p) == cred.pid) {
+            vpid = process_getVirtualPid(p);
+        }
+    }
+    cred.pid = vpid;
+    int32_t len;
+    uint64_t len_addr = (uint64_t)ctx->args[4];
+    if (process_readMemory(ctx->process, len_addr, &len, sizeof(len)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    if (len < 0) {
+        return syscall_done(-EINVAL);
+    }
+    int32_t n = len < (int32_t)sizeof(cred) ? len : (int32_t)sizeof(cred);
+    if (process_writeMemory(ctx->process, (uint64_t)ctx->args[3], &cred, (size_t)n) != 0 ||
+        process_writeMemory(ctx->process, len_addr, &n, sizeof(n)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    return syscall_done(0);
+}
+
+/* A socket call on a descriptor that is not an emulated socket. A native socket can only be an
+ * AF_UNIX socketpair's (native socket creation is refused): the call runs natively (the shim
+ * waits for readiness in simulated time), except what could reach a socket outside the
+ * simulation (bind, connect, a destination address), refused with EOPNOTSUPP. Anything else
+ * fails as Linux fails a non-socket: ENOTSOCK for an open descriptor, EBADF otherwise. */
+static SyscallReturn _socket_notEmulated(SyscallContext* ctx) {
+    static int warned;
     int64_t fd = (int32_t)ctx->args[0];
     if (fd < 0) {
         return syscall_done(-EBADF);
@@ -38,7 +89,41 @@ static SyscallReturn _socket_notASocket(SyscallContext* ctx) {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/fd/%lld", (int)process_getLiveNativeTid(ctx->process),
              (long long)fd);
-    return syscall_done(access(path, F_OK) == 0 ? -ENOTSOCK : -EBADF);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        return syscall_done(access(path, F_OK) == 0 ? -ENOTSOCK : -EBADF);
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        return syscall_done(-ENOTSOCK);
+    }
+    bool outside = false;
+    switch (ctx->number) {
+        case SYS_bind:
+        case SYS_connect: outside = true; break;
+        case SYS_sendto: outside = ctx->args[4] != 0; break;
+        case SYS_sendmsg: outside = _socket_msgHasName(ctx, (uint64_t)ctx->args[1]); break;
+        case SYS_sendmmsg:
+            for (unsigned i = 0; i < (unsigned)ctx->args[2] && i < SOCKET_IOV_MAX && !outside; i++) {
+                outside = _socket_msgHasName(ctx, (uint64_t)ctx->args[1] + i * sizeof(struct mmsghdr));
+            }
+            break;
+        case SYS_getsockopt:
+            if ((int)ctx->args[1] == SOL_SOCKET && (int)ctx->args[2] == SO_PEERCRED) {
+                return _socket_nativePeercred(ctx);
+            }
+            break;
+        default: break;
+    }
+    if (outside) {
+        if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+            log_warning("process '%s': bind, connect and addressed sends on a socketpair's "
+                        "AF_UNIX socket are not supported (EOPNOTSUPP); further cases are not "
+                        "reported",
+                        process_getName(ctx->process));
+        }
+        return syscall_done(-EOPNOTSUPP);
+    }
+    return syscall_native();
 }
 
 static SyscallReturn _socket_unsupported(SyscallContext* ctx) {
@@ -55,7 +140,7 @@ static SyscallReturn _socket_unsupported(SyscallContext* ctx) {
 
 static EmulatedFd* _socket_findFd(SyscallContext* ctx, int fd) {
     return emulatedfdset_find(host_getEmulatedFds(ctx->host), EMULATED_FD_SOCKET,
-                              process_getNativePid(ctx->process), fd);
+                              process_getLiveNativeTid(ctx->process), fd);
 }
 
 static UdpSocket* _socket_find(SyscallContext* ctx) {
@@ -66,7 +151,7 @@ static UdpSocket* _socket_find(SyscallContext* ctx) {
 #define SOCKET_OR_FAIL(ctx, sock)                                                                  \
     UdpSocket* sock = _socket_find(ctx);                                                           \
     if (sock == NULL) {                                                                            \
-        return _socket_notASocket(ctx);                                                            \
+        return _socket_notEmulated(ctx);                                                           \
     }
 
 /* ---- Addresses ------------------------------------------------------------------------------ */
@@ -144,7 +229,17 @@ SyscallReturn syscallhandler_socket(SyscallContext* ctx) {
     return syscall_done(placeholder);
 }
 
+/* socketpair: AF_UNIX pairs are native (they reach nothing outside the process tree that holds
+ * them; see _socket_notEmulated); the type is checked by the kernel. An AF_INET pair is
+ * EOPNOTSUPP, as in Linux; other families are not supported. */
 SyscallReturn syscallhandler_socketpair(SyscallContext* ctx) {
+    int domain = (int)ctx->args[0];
+    if (domain == AF_UNIX) {
+        return syscall_native();
+    }
+    if (domain == AF_INET || domain == AF_INET6) {
+        return syscall_done(-EOPNOTSUPP);
+    }
     return _socket_unsupported(ctx);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pass condition of udp_ping-umbra beyond EXIT-SUCCESS: the client resolved the server by name to
 # its address and printed 5 round trips of exactly 2 x (10 ms + 25 ms) = 70 ms; the server echoed
-# 5 datagrams; a send to a port with nothing bound was refused (ICMP) exactly 70 ms later.
+# 5 datagrams; a send to a port with nothing bound was refused (ICMP) exactly 70 ms later; no
+# pcap file was written (pcap_enabled defaults to false).
 # Usage: check_udp_ping.sh DATA_DIR
 set -uo pipefail
 data=$1
@@ -23,6 +24,9 @@ if [ "$got" != "$expected" ]; then
 fi
 grep -qx "refused after 70000000" "$c" ||
     { echo "$c: ECONNREFUSED did not come exactly one round trip (70 ms) after the send"; status=1; }
+# pcap_enabled is off by default: no capture files.
+pcaps=$(find "$data/hosts" -name '*.pcap')
+[ -z "$pcaps" ] || { echo "pcap files without pcap_enabled: $pcaps"; status=1; }
 n=$(grep -c '^echoed ' "$s")
 [ "$n" = 5 ] || { echo "$s: $n datagrams echoed, wanted 5"; status=1; }
 exit $status

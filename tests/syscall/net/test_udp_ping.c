@@ -3,7 +3,9 @@
  * echoes them.
  *
  *   test_udp_ping server PORT COUNT      echo COUNT datagrams on 0.0.0.0:PORT, then exit
- *   test_udp_ping client HOST PORT COUNT ping HOST:PORT COUNT times, printing "rtt <i> <ns>"
+ *   test_udp_ping client HOST PORT COUNT [SIZE]
+ *                                        ping HOST:PORT COUNT times, printing "rtt <i> <ns>";
+ *                                        with SIZE, each ping is padded to SIZE bytes
  *   test_udp_ping sink PORT WAIT_MS      count datagrams on 0.0.0.0:PORT until none came for
  *                                        WAIT_MS, print "received <n>"
  *   test_udp_ping flood HOST PORT COUNT  send COUNT datagrams to HOST:PORT, 1 ms apart
@@ -34,26 +36,36 @@ static long long now_ns(void) {
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static int ready_fd = -1; /* the local run's children: written to once their socket is bound */
+
+static void say_bound(void) {
+    if (ready_fd >= 0) {
+        CHECK(write(ready_fd, "b", 1) == 1);
+    }
+}
+
+static char big[65536]; /* room for any datagram */
+
 static int server(const char* port, int count) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     ASSERT(fd >= 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
                             .sin_addr.s_addr = htonl(INADDR_ANY)};
     ASSERT(bind(fd, (struct sockaddr*)&a, sizeof(a)) == 0);
+    say_bound();
     for (int i = 0; i < count; i++) {
-        char buf[256];
         struct sockaddr_in from;
         socklen_t len = sizeof(from);
-        ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr*)&from, &len);
+        ssize_t n = recvfrom(fd, big, sizeof(big), 0, (struct sockaddr*)&from, &len);
         ASSERT(n > 0);
-        CHECK_EQ_LL(sendto(fd, buf, (size_t)n, 0, (struct sockaddr*)&from, len), n);
-        printf("echoed %d: %.*s\n", i, (int)n, buf);
+        CHECK_EQ_LL(sendto(fd, big, (size_t)n, 0, (struct sockaddr*)&from, len), n);
+        printf("echoed %d: %.*s\n", i, (int)(n < 16 ? n : 16), big); /* pings may be padded */
     }
     close(fd);
     return 0;
 }
 
-static void client(const char* host, const char* port, int count) {
+static void client(const char* host, const char* port, int count, size_t size) {
     struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
     struct addrinfo* res = NULL;
     int rv = getaddrinfo(host, port, &hints, &res);
@@ -69,8 +81,14 @@ static void client(const char* host, const char* port, int count) {
     ASSERT(connect(fd, res->ai_addr, res->ai_addrlen) == 0);
     freeaddrinfo(res);
     for (int i = 0; i < count; i++) {
-        char msg[32], buf[64];
-        int len = snprintf(msg, sizeof(msg), "ping %d", i);
+        static char msg[65536], buf[65536];
+        int len = snprintf(msg, 32, "ping %d", i);
+        if (size > (size_t)len && size <= sizeof(msg)) {
+            for (size_t k = (size_t)len; k < size; k++) {
+                msg[k] = (char)('a' + k % 26);
+            }
+            len = (int)size;
+        }
         long long t0 = now_ns();
         CHECK_EQ_LL(send(fd, msg, (size_t)len, 0), len);
         ssize_t n = recv(fd, buf, sizeof(buf), 0);
@@ -105,6 +123,7 @@ static int sink(const char* port, int wait_ms) {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
                             .sin_addr.s_addr = htonl(INADDR_ANY)};
     ASSERT(bind(fd, (struct sockaddr*)&a, sizeof(a)) == 0);
+    say_bound();
     struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
     ASSERT(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
     int n = 0;
@@ -139,22 +158,28 @@ static void flood(const char* host, const char* port, int count) {
 int main(int argc, char** argv) {
     if (argc == 4 && strcmp(argv[1], "server") == 0) {
         server(argv[2], atoi(argv[3]));
-    } else if (argc == 5 && strcmp(argv[1], "client") == 0) {
-        client(argv[2], argv[3], atoi(argv[4]));
+    } else if ((argc == 5 || argc == 6) && strcmp(argv[1], "client") == 0) {
+        client(argv[2], argv[3], atoi(argv[4]), argc == 6 ? (size_t)atoi(argv[5]) : 0);
     } else if (argc == 4 && strcmp(argv[1], "sink") == 0) {
         sink(argv[2], atoi(argv[3]));
     } else if (argc == 5 && strcmp(argv[1], "flood") == 0) {
         flood(argv[2], argv[3], atoi(argv[4]));
     } else if (argc == 2 && strcmp(argv[1], "local") == 0) {
+        /* Each child says when its socket is bound (a byte on a pipe), so a loaded machine
+         * cannot make the first datagrams miss it. */
+        int ready[2];
+        ASSERT(pipe(ready) == 0);
         pid_t pid = fork();
         ASSERT(pid >= 0);
         if (pid == 0) {
+            close(ready[0]);
+            ready_fd = ready[1];
             server("17777", 3);
             _exit(test_failures == 0 ? 0 : 1);
         }
-        struct timespec settle = {0, 50 * 1000000L}; /* let the server bind */
-        nanosleep(&settle, NULL);
-        client("localhost", "17777", 3);
+        char c;
+        ASSERT(read(ready[0], &c, 1) == 1);
+        client("localhost", "17777", 3, 0);
         int status = 0;
         CHECK_EQ_LL(waitpid(pid, &status, 0), pid);
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -162,14 +187,16 @@ int main(int argc, char** argv) {
         pid = fork();
         ASSERT(pid >= 0);
         if (pid == 0) {
-            _exit(sink("17779", 300) == 50 ? 0 : 1);
+            close(ready[0]);
+            ready_fd = ready[1];
+            _exit(sink("17779", 2000) == 50 ? 0 : 1);
         }
-        nanosleep(&settle, NULL);
+        ASSERT(read(ready[0], &c, 1) == 1);
         flood("localhost", "17779", 50);
         CHECK_EQ_LL(waitpid(pid, &status, 0), pid);
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     } else {
-        fprintf(stderr, "usage: %s server PORT COUNT | client HOST PORT COUNT | local\n", argv[0]);
+        fprintf(stderr, "usage: %s server PORT COUNT | client HOST PORT COUNT [SIZE] | local\n", argv[0]);
         return 2;
     }
     test_done();

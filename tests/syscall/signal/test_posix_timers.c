@@ -68,7 +68,7 @@ static void periodic_overrun(void) {
     siginfo_t info;
     CHECK_EQ_LL(sigwaitinfo(&set, &info), SIGRTMIN + 1);
     CHECK_EQ_LL(info.si_code, SI_TIMER);
-    CHECK(info.si_overrun >= 8 && info.si_overrun <= 10); /* one signal for ten expiries */
+    CHECK(info.si_overrun >= 8); /* one signal for ten expiries (more if descheduled natively) */
     if (running_in_sim()) {
         CHECK_EQ_LL(info.si_overrun, 9);
     }
