@@ -196,8 +196,6 @@ static bool _netstack_shaping(const NetStack* stack, SimTime now) {
     return now >= host_getBootstrapEndTime(stack->host);
 }
 
-typedef void (*NetRelayForwardFn)(NetStack* stack, Packet* p, SimTime now);
-
 static void _netstack_retryUp(Host* host, void* object, void* argument);
 static void _netstack_retryDown(Host* host, void* object, void* argument);
 
