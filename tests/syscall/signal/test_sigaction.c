@@ -62,8 +62,11 @@ static void resethand(void) {
     CHECK_EQ_LL(atomic_load(&resethand_calls), 1);
 
     /* The same for a stop signal: the second SIGTSTP stops the process (seen from a parent). */
+    /* A group of its own: SIGTSTP is discarded in an orphaned process group (which a test run
+     * by a CI runner can be in); this one's parent is in another group of the session. */
     pid_t child = fork();
     ASSERT(child >= 0);
+    setpgid(child == 0 ? 0 : child, child == 0 ? 0 : child);
     if (child == 0) {
         CHECK(sigaction(SIGTSTP, &sa, NULL) == 0);
         raise(SIGTSTP);

@@ -17,8 +17,20 @@ static void sleep_ms(long ms) {
 }
 
 /* A child that counts in shared memory, one step per millisecond. */
+/* SIGTSTP, SIGTTIN and SIGTTOU are discarded for a process in an orphaned process group (Linux;
+ * a test run by a CI runner can be in one), so a child that must stop by them gets a group of its
+ * own, whose parent (this process) is in another group of the same session. */
+static void own_group(pid_t child) {
+    if (child == 0) {
+        setpgid(0, 0);
+    } else if (child > 0) {
+        setpgid(child, child); /* both sides: whichever runs first */
+    }
+}
+
 static pid_t start_counter(atomic_long* counter) {
     pid_t child = fork();
+    own_group(child);
     if (child == 0) {
         for (;;) {
             atomic_fetch_add(counter, 1);
