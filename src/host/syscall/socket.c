@@ -442,6 +442,23 @@ send:;
     return (int64_t)sent;
 }
 
+/* Waits for the socket to change, with SO_SNDTIMEO or SO_RCVTIMEO `timeout` (0: none): -EAGAIN
+ * once the timeout has passed, else 0 with *block set (the call runs again when woken). */
+static int _socket_wait(SyscallContext* ctx, UdpSocket* sock, SimTime timeout,
+                        SyscallReturn* block) {
+    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
+    if (ctx->wake == WAKE_NONE) {
+        scratch->deadline = timeout > 0 ? ctx->now + timeout : SIMTIME_INVALID;
+        scratch->value = timeout == 0; /* restartable under SA_RESTART (dispatch.c) */
+    } else if (ctx->wake == WAKE_TIMEOUT && scratch->deadline != SIMTIME_INVALID &&
+               ctx->now >= scratch->deadline) {
+        return -EAGAIN;
+    }
+    managedthread_waitObject(ctx->thread, sock->efd->id);
+    *block = syscall_block(scratch->deadline);
+    return 0;
+}
+
 /* Linux's sock_alloc_send_pskb: a blocking send waits while the socket's packets still in the
  * interface queue fill its send buffer (until SO_SNDTIMEO: EAGAIN), unless an error is pending
  * or writing is shut down (the send reports those). 0: go on; 1: *block set; -errno.
@@ -459,17 +476,8 @@ static int _socket_sendWait(SyscallContext* ctx, UdpSocket* sock, int flags, boo
     if (!may_block) {
         return -EAGAIN;
     }
-    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
-    if (ctx->wake == WAKE_NONE) {
-        scratch->deadline = sock->sndtimeo > 0 ? ctx->now + sock->sndtimeo : SIMTIME_INVALID;
-        scratch->value = sock->sndtimeo == 0; /* restartable under SA_RESTART (dispatch.c) */
-    } else if (ctx->wake == WAKE_TIMEOUT && scratch->deadline != SIMTIME_INVALID &&
-               ctx->now >= scratch->deadline) {
-        return -EAGAIN; /* SO_SNDTIMEO passed */
-    }
-    managedthread_waitObject(ctx->thread, sock->efd->id);
-    *block = syscall_block(scratch->deadline);
-    return 1;
+    int rv = _socket_wait(ctx, sock, sock->sndtimeo, block);
+    return rv < 0 ? rv : 1;
 }
 
 static bool _socket_sendFlagsOk(int flags) {
@@ -667,17 +675,8 @@ static int _socket_recvReady(SyscallContext* ctx, UdpSocket* sock, int flags, bo
     if ((flags & MSG_DONTWAIT) || !may_block) {
         return -EAGAIN;
     }
-    SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
-    if (ctx->wake == WAKE_NONE) {
-        scratch->deadline = sock->rcvtimeo > 0 ? ctx->now + sock->rcvtimeo : SIMTIME_INVALID;
-        scratch->value = sock->rcvtimeo == 0; /* restartable under SA_RESTART (dispatch.c) */
-    } else if (ctx->wake == WAKE_TIMEOUT && scratch->deadline != SIMTIME_INVALID &&
-               ctx->now >= scratch->deadline) {
-        return -EAGAIN; /* SO_RCVTIMEO passed */
-    }
-    managedthread_waitObject(ctx->thread, sock->efd->id);
-    *block = syscall_block(scratch->deadline);
-    return SOCKET_RECV_BLOCK;
+    int rv = _socket_wait(ctx, sock, sock->rcvtimeo, block);
+    return rv < 0 ? rv : SOCKET_RECV_BLOCK;
 }
 
 /* Removes the datagram at the head of the queue. */
