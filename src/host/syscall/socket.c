@@ -1221,14 +1221,12 @@ SyscallReturn syscallhandler_getsockopt(SyscallContext* ctx) {
 
 /* ---- ioctl and close (private calls from the shim) ------------------------------------------- */
 
-/* The interface ioctls (SIOCGIF*) any AF_INET socket answers, for lo and eth0 (netlink.h);
+/* The interface ioctls (SIOCGIF*) any socket answers (Linux's sock_do_ioctl hands them to
+ * dev_ioctl whatever the family), for lo and eth0 (netlink.h);
  * if_nametoindex, for one, asks SIOCGIFINDEX. The SIOCSIF* ones need CAP_NET_ADMIN: EPERM. */
 static SyscallReturn _socket_ifIoctl(SyscallContext* ctx, UdpSocket* sock) {
     unsigned long req = (unsigned long)ctx->args[1];
     uint64_t arg = (uint64_t)ctx->args[2];
-    if (sock->netlink) {
-        return syscall_done(-ENOTTY); /* netlink_ioctl: -ENOIOCTLCMD */
-    }
     uint32_t host_ip = host_getIp(ctx->host);
     if (req == SIOCGIFCONF) {
         struct ifconf ifc;
@@ -1335,6 +1333,9 @@ SyscallReturn syscallhandler_umbraSocketIoctl(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
     if (ctx->args[1] >= SIOCGIFNAME && ctx->args[1] <= SIOCGIFINDEX) {
         return _socket_ifIoctl(ctx, sock);
+    }
+    if (sock->netlink) {
+        return syscall_done(-ENOTTY); /* netlink_ioctl knows no FIONREAD nor TIOCOUTQ */
     }
     int value = 0;
     if (ctx->args[1] == FIONREAD && !g_queue_is_empty(&sock->queue)) {

@@ -359,6 +359,14 @@ static void check_raw(void) {
     CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)) == 0);
     int one = 1;
     CHECK(setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) == 0);
+    /* The interface ioctls work on any socket, netlink's too; FIONREAD does not. */
+    struct ifreq r;
+    memset(&r, 0, sizeof(r));
+    strcpy(r.ifr_name, "lo");
+    CHECK(ioctl(fd, SIOCGIFINDEX, &r) == 0);
+    CHECK_EQ_LL(r.ifr_ifindex, lo);
+    int avail;
+    CHECK_ERRNO(ioctl(fd, FIONREAD, &avail), ENOTTY);
     int type = 0;
     socklen_t tlen = sizeof(type);
     CHECK(getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0);
