@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(gcc make cmake pkg-config libglib2.0-dev libyaml-dev libigraph-dev liblzma-dev check
-          diffutils procps)
+          diffutils procps iproute2)
 
 missing=()
 for p in "${packages[@]}"; do

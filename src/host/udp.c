@@ -1,6 +1,8 @@
 /* UDP sockets: see udp.h. */
 #include "host/udp.h"
 
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -44,6 +46,7 @@ UdpSocket* udpsocket_new(Host* host, EmulatedFd* efd, uint64_t rcvbuf, uint64_t 
     g_queue_init(&sock->queue);
     sock->rcvbuf = rcvbuf;
     sock->sndbuf = sndbuf;
+    sock->type = SOCK_DGRAM;
     sock->tx = nettx_new(_udpsocket_txLeft, sock);
     efd->object = sock;
     efd->free_object = _udpsocket_free;

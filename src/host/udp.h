@@ -46,6 +46,11 @@ struct _UdpSocket {
     GByteArray* cork;      /* MSG_MORE: the datagram being assembled, or NULL */
     NetAddr cork_dst;      /* its destination */
     NetTx* tx;             /* its packets in the interface queue (netqueue.h) */
+    /* An AF_NETLINK/NETLINK_ROUTE socket (netlink.h) is a UdpSocket with `netlink` set: never
+     * bound in the stack; its queue holds the kernel's reply datagrams (from 0). */
+    bool netlink;
+    int type;              /* SOCK_DGRAM, or SOCK_RAW (netlink only) */
+    int32_t nl_portid;     /* its port id once bound (0: not yet) */
 };
 
 /* A new socket owned by `efd` (sets efd->object and its free function). */

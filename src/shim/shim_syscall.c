@@ -193,14 +193,17 @@ static long _shim_emulatedFdCreate(long nr, const long* a) {
     return _shim_createOnPlaceholder(nr, args, kind == SHIM_FD_TIMERFD ? 2 : 4, flags, kind);
 }
 
-/* socket(domain, type, protocol): an AF_INET datagram socket gets a placeholder eventfd with the
- * same NONBLOCK and CLOEXEC flags (host/udp.h), which umbra registers; (domain, type, protocol,
+/* socket(domain, type, protocol): an AF_INET datagram socket, or an AF_NETLINK raw or datagram
+ * one, gets a placeholder eventfd with the same NONBLOCK and CLOEXEC flags (host/udp.h,
+ * host/netlink.h), which umbra registers; (domain, type, protocol,
  * placeholder) go over. Other kinds go over with placeholder -1 and umbra refuses them. */
 static long _shim_socket(const long* a) {
     int type = (int)a[1];
     long args[6] = {a[0], a[1], a[2], -1, 0, 0};
-    if ((int)a[0] != AF_INET || (type & 0xf) != SOCK_DGRAM ||
-        (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))) {
+    bool udp = (int)a[0] == AF_INET && (type & 0xf) == SOCK_DGRAM;
+    bool netlink = (int)a[0] == AF_NETLINK &&
+                   ((type & 0xf) == SOCK_DGRAM || (type & 0xf) == SOCK_RAW);
+    if (!(udp || netlink) || (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))) {
         return shim_ipcSyscall(SYS_socket, args);
     }
     return _shim_createOnPlaceholder(SYS_socket, args, 3, type & (SOCK_NONBLOCK | SOCK_CLOEXEC),
@@ -794,7 +797,8 @@ static long _shim_fdCall(long nr, const long* a) {
             break;
         case SYS_ioctl:
             if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET &&
-                (a[1] == FIONREAD || a[1] == TIOCOUTQ)) {
+                (a[1] == FIONREAD || a[1] == TIOCOUTQ ||
+                 (a[1] >= SIOCGIFNAME && a[1] <= SIOCGIFINDEX))) { /* interface ioctls */
                 return shim_ipcSyscall(UMBRA_SYSCALL_SOCKET_IOCTL, a);
             }
             break;

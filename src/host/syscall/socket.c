@@ -1,6 +1,8 @@
 /* Socket calls. AF_INET datagram sockets are UDP sockets (host/udp.h) on a native placeholder
- * eventfd (host/emulated_fd.h, kind EMULATED_FD_SOCKET); every other family and type is refused
- * at creation (EAFNOSUPPORT, one warning) until the rest of the network issue lands. Socket calls
+ * eventfd (host/emulated_fd.h, kind EMULATED_FD_SOCKET); AF_NETLINK NETLINK_ROUTE sockets are
+ * UdpSockets with `netlink` set whose queue holds the kernel's replies (host/netlink.h); every
+ * other family and type is refused at creation (EAFNOSUPPORT, one warning) until the rest of the
+ * network issue lands. Socket calls
  * on descriptors that are not sockets fail as Linux fails them: ENOTSOCK for an open descriptor,
  * EBADF otherwise (bash, for one, decides whether it runs under sshd from getpeername's errno on
  * fd 0).
@@ -8,6 +10,8 @@
  * The shim turns the descriptor's O_NONBLOCK into MSG_DONTWAIT, and read/readv/write/writev on a
  * socket into recvfrom/recvmsg/sendto/sendmsg, so only the socket calls reach here. */
 #include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <net/if.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -21,6 +25,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "host/netlink.h"
 #include "host/netqueue.h"
 #include "host/syscall/syscall.h"
 #include "host/udp.h"
@@ -204,13 +209,173 @@ static int _socket_writeAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_ad
 
 /* ---- Creation, binding, connecting ----------------------------------------------------------- */
 
+/* ---- AF_NETLINK (NETLINK_ROUTE; host/netlink.h) --------------------------------------------- */
+
+static UdpSocket* _netlink_new(SyscallContext* ctx, int placeholder, int type) {
+    int dup = process_dupNativeFd(ctx->process, placeholder);
+    if (dup < 0) {
+        return NULL;
+    }
+    EmulatedFd* efd = emulatedfdset_add(host_getEmulatedFds(ctx->host), EMULATED_FD_SOCKET, dup);
+    efd->owner = process_getVirtualPid(ctx->process);
+    /* Linux's netlink defaults: sk_rcvbuf and sk_sndbuf from rmem_default and wmem_default. */
+    UdpSocket* sock = udpsocket_new(ctx->host, efd, SOCKET_RMEM_MAX, SOCKET_RMEM_MAX);
+    sock->netlink = true;
+    sock->type = type;
+    return sock;
+}
+
+/* socket(AF_NETLINK, SOCK_RAW or SOCK_DGRAM, protocol): NETLINK_ROUTE only. Linux checks the type
+ * first (ESOCKTNOSUPPORT), then the protocol. */
+static SyscallReturn _netlink_socket(SyscallContext* ctx, int type, int protocol,
+                                     int placeholder) {
+    static int warned;
+    if (type != SOCK_RAW && type != SOCK_DGRAM) {
+        return syscall_done(-ESOCKTNOSUPPORT);
+    }
+    if (protocol != NETLINK_ROUTE) {
+        if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+            log_warning("process '%s' asked for a netlink socket of protocol %d: only "
+                        "NETLINK_ROUTE is supported (EPROTONOSUPPORT); further requests are not "
+                        "reported",
+                        process_getName(ctx->process), protocol);
+        }
+        return syscall_done(-EPROTONOSUPPORT);
+    }
+    if (placeholder < 0) {
+        return syscall_done(-EINVAL); /* flags other than SOCK_NONBLOCK and SOCK_CLOEXEC */
+    }
+    if (_netlink_new(ctx, placeholder, type) == NULL) {
+        return syscall_done(-EMFILE);
+    }
+    return syscall_done(placeholder);
+}
+
+/* Whether another netlink socket of the host has port id `portid`. */
+static bool _netlink_portUsed(SyscallContext* ctx, const UdpSocket* self, int32_t portid) {
+    EmulatedFdSet* set = host_getEmulatedFds(ctx->host);
+    for (size_t i = 0; i < emulatedfdset_count(set); i++) {
+        EmulatedFd* efd = emulatedfdset_at(set, i);
+        UdpSocket* other = efd->kind == EMULATED_FD_SOCKET ? efd->object : NULL;
+        if (other != NULL && other != self && other->netlink && other->nl_portid == portid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* As Linux's netlink_autobind: the process's (virtual) pid, or if taken, a negative id counting
+ * down from -4097 (the lowest free one: deterministic, unlike a global rover). */
+static void _netlink_autobind(SyscallContext* ctx, UdpSocket* sock) {
+    if (sock->nl_portid != 0) {
+        return;
+    }
+    int32_t id = process_getVirtualPid(ctx->process);
+    if (_netlink_portUsed(ctx, sock, id)) {
+        id = -4097;
+        while (_netlink_portUsed(ctx, sock, id)) {
+            id--;
+        }
+    }
+    sock->nl_portid = id;
+}
+
+/* Reads a sockaddr_nl: 0, or -EINVAL as Linux for a short one or another family. */
+static int _netlink_readAddr(SyscallContext* ctx, uint64_t addr, int64_t len,
+                             struct sockaddr_nl* out) {
+    if (len < (int64_t)sizeof(*out)) {
+        return -EINVAL;
+    }
+    if (process_readMemory(ctx->process, addr, out, sizeof(*out)) != 0) {
+        return -EFAULT;
+    }
+    return out->nl_family == AF_NETLINK ? 0 : -EINVAL;
+}
+
+static int _netlink_writeAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_addr,
+                              int32_t portid) {
+    int32_t room;
+    if (process_readMemory(ctx->process, len_addr, &room, sizeof(room)) != 0) {
+        return -EFAULT;
+    }
+    if (room < 0) {
+        return -EINVAL;
+    }
+    struct sockaddr_nl nl = {.nl_family = AF_NETLINK, .nl_pid = (uint32_t)portid};
+    size_t n = (size_t)room < sizeof(nl) ? (size_t)room : sizeof(nl);
+    if (n > 0 && process_writeMemory(ctx->process, addr, &nl, n) != 0) {
+        return -EFAULT;
+    }
+    int32_t full = sizeof(nl);
+    return process_writeMemory(ctx->process, len_addr, &full, sizeof(full)) != 0 ? -EFAULT : 0;
+}
+
+static SyscallReturn _netlink_bind(SyscallContext* ctx, UdpSocket* sock) {
+    struct sockaddr_nl nl;
+    int rv = _netlink_readAddr(ctx, (uint64_t)ctx->args[1], (int32_t)ctx->args[2], &nl);
+    if (rv != 0) {
+        return syscall_done(rv);
+    }
+    int32_t want = (int32_t)nl.nl_pid;
+    if (sock->nl_portid != 0) {
+        return syscall_done(want == 0 || want == sock->nl_portid ? 0 : -EINVAL);
+    }
+    if (want == 0) {
+        _netlink_autobind(ctx, sock);
+        return syscall_done(0);
+    }
+    if (_netlink_portUsed(ctx, sock, want)) {
+        return syscall_done(-EADDRINUSE);
+    }
+    sock->nl_portid = want;
+    return syscall_done(0); /* multicast groups: accepted; nothing ever changes to report */
+}
+
+/* A request of `len` bytes (owned) to the kernel: its replies are queued at once, as Linux
+ * answers in the sender's context. */
+static int64_t _netlink_send(SyscallContext* ctx, UdpSocket* sock, uint8_t* data, size_t len) {
+    _netlink_autobind(ctx, sock);
+    GPtrArray* replies = g_ptr_array_new();
+    netlink_handleRequest(data, len, (uint32_t)sock->nl_portid, host_getIp(ctx->host), replies);
+    g_free(data);
+    for (guint i = 0; i < replies->len; i++) {
+        GByteArray* b = g_ptr_array_index(replies, i);
+        UdpDatagram* d = g_malloc(sizeof(UdpDatagram) + b->len);
+        memset(&d->from, 0, sizeof(d->from));
+        d->len = b->len;
+        memcpy(d->data, b->data, b->len);
+        g_queue_push_tail(&sock->queue, d);
+        sock->queued_bytes += b->len;
+        g_byte_array_free(b, TRUE);
+    }
+    g_ptr_array_free(replies, TRUE);
+    udpsocket_updateReadiness(sock);
+    return (int64_t)len;
+}
+
+/* Checks a netlink destination: only the kernel (port 0, no groups) is reachable. */
+static int _netlink_checkDest(SyscallContext* ctx, uint64_t addr, int64_t len) {
+    struct sockaddr_nl nl;
+    int rv = _netlink_readAddr(ctx, addr, len, &nl);
+    if (rv != 0) {
+        return rv;
+    }
+    if (nl.nl_groups != 0) {
+        return -EPERM; /* sending to groups needs NL_CFG_F_NONROOT_SEND, which route lacks */
+    }
+    return nl.nl_pid == 0 ? 0 : -ECONNREFUSED; /* no other process listens (none is emulated) */
+}
+
 /* socket(domain, type, protocol, placeholder): the shim made the placeholder for AF_INET
- * datagram sockets; -1 for anything else. */
+ * datagram sockets and AF_NETLINK ones; -1 for anything else. */
 SyscallReturn syscallhandler_socket(SyscallContext* ctx) {
     int domain = (int)ctx->args[0];
     int type = (int)ctx->args[1];
     int protocol = (int)ctx->args[2];
     int placeholder = (int)ctx->args[3];
+    if (domain == AF_NETLINK) {
+        return _netlink_socket(ctx, type & 0xf, protocol, placeholder);
+    }
     if (domain != AF_INET || (type & 0xf) != SOCK_DGRAM || placeholder < 0) {
         return _socket_unsupported(ctx);
     }
@@ -245,6 +410,9 @@ SyscallReturn syscallhandler_socketpair(SyscallContext* ctx) {
 
 SyscallReturn syscallhandler_bind(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
+    if (sock->netlink) {
+        return _netlink_bind(ctx, sock);
+    }
     int64_t len = (int32_t)ctx->args[2];
     if (len < (int64_t)sizeof(struct sockaddr_in)) {
         return syscall_done(-EINVAL);
@@ -271,6 +439,10 @@ SyscallReturn syscallhandler_bind(SyscallContext* ctx) {
 /* An unbound socket gets an ephemeral port (first send or connect, as Linux's
  * inet_send_prepare), on 0.0.0.0 or on the address it keeps from an explicit bind. */
 static int _socket_autobind(SyscallContext* ctx, UdpSocket* sock) {
+    if (sock->netlink) {
+        _netlink_autobind(ctx, sock);
+        return 0;
+    }
     if (sock->bound) {
         return 0;
     }
@@ -280,6 +452,13 @@ static int _socket_autobind(SyscallContext* ctx, UdpSocket* sock) {
 
 SyscallReturn syscallhandler_connect(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
+    if (sock->netlink) {
+        int rv = _netlink_checkDest(ctx, (uint64_t)ctx->args[1], (int32_t)ctx->args[2]);
+        if (rv == 0) {
+            _netlink_autobind(ctx, sock);
+        }
+        return syscall_done(rv);
+    }
     NetAddr a = {0};
     int rv = _socket_readAddr(ctx, (uint64_t)ctx->args[1], (int32_t)ctx->args[2], &a);
     if (rv < 0) {
@@ -331,12 +510,20 @@ SyscallReturn syscallhandler_accept4(SyscallContext* ctx) {
 
 SyscallReturn syscallhandler_getsockname(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
+    if (sock->netlink) {
+        return syscall_done(_netlink_writeAddr(ctx, (uint64_t)ctx->args[1],
+                                               (uint64_t)ctx->args[2], sock->nl_portid));
+    }
     NetAddr a = sock->local; /* 0.0.0.0:0 before any bind; the port 0 after a disconnect */
     return syscall_done(_socket_writeAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], a));
 }
 
 SyscallReturn syscallhandler_getpeername(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
+    if (sock->netlink) { /* the kernel, as Linux says even unconnected */
+        return syscall_done(_netlink_writeAddr(ctx, (uint64_t)ctx->args[1],
+                                               (uint64_t)ctx->args[2], 0));
+    }
     if (!sock->connected) {
         return syscall_done(-ENOTCONN);
     }
@@ -346,6 +533,9 @@ SyscallReturn syscallhandler_getpeername(SyscallContext* ctx) {
 
 SyscallReturn syscallhandler_shutdown(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
+    if (sock->netlink) {
+        return syscall_done(-EOPNOTSUPP); /* netlink has no shutdown (sock_no_shutdown) */
+    }
     int how = (int)ctx->args[1];
     if (how < SHUT_RD || how > SHUT_RDWR) {
         return syscall_done(-EINVAL);
@@ -374,6 +564,9 @@ static int _socket_takeError(UdpSocket* sock) {
  * MSG_MORE, to the first one's destination (Linux's udp_sendmsg). */
 static int64_t _socket_sendData(SyscallContext* ctx, UdpSocket* sock, uint8_t* data, size_t len,
                                 const NetAddr* to, int flags) {
+    if (sock->netlink) {
+        return _netlink_send(ctx, sock, data, len);
+    }
     int e = _socket_takeError(sock);
     if (e != 0) {
         g_free(data);
@@ -493,7 +686,7 @@ SyscallReturn syscallhandler_sendto(SyscallContext* ctx) {
     }
     uint64_t len = (uint64_t)ctx->args[2];
     int flags = (int)ctx->args[3];
-    if (len > UDP_MAX_PAYLOAD) {
+    if (len > (sock->netlink ? sock->sndbuf - 32 : UDP_MAX_PAYLOAD)) {
         return syscall_done(-EMSGSIZE);
     }
     if (!_socket_sendFlagsOk(flags)) {
@@ -501,7 +694,13 @@ SyscallReturn syscallhandler_sendto(SyscallContext* ctx) {
     }
     NetAddr to;
     bool has_to = ctx->args[4] != 0;
-    if (has_to) {
+    if (has_to && sock->netlink) {
+        int rv = _netlink_checkDest(ctx, (uint64_t)ctx->args[4], (int32_t)ctx->args[5]);
+        if (rv != 0) {
+            return syscall_done(rv);
+        }
+        has_to = false;
+    } else if (has_to) {
         int64_t alen = (int32_t)ctx->args[5];
         if (alen < (int64_t)sizeof(struct sockaddr_in)) {
             return syscall_done(-EINVAL);
@@ -562,12 +761,16 @@ static int64_t _socket_sendMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t ad
     struct iovec* iov;
     uint64_t total;
     int64_t n = _socket_readIov(ctx, &msg, &iov, &total);
-    if (n >= 0 && total > UDP_MAX_PAYLOAD) {
+    if (n >= 0 && total > (sock->netlink ? sock->sndbuf - 32 : UDP_MAX_PAYLOAD)) {
         n = -EMSGSIZE;
     }
     NetAddr to;
     bool has_to = msg.msg_name != NULL;
-    if (n >= 0 && has_to) {
+    if (n >= 0 && has_to && sock->netlink) {
+        int rv = _netlink_checkDest(ctx, (uint64_t)(uintptr_t)msg.msg_name, msg.msg_namelen);
+        n = rv < 0 ? rv : n;
+        has_to = false;
+    } else if (n >= 0 && has_to) {
         if (msg.msg_namelen < sizeof(struct sockaddr_in)) {
             n = -EINVAL;
         } else {
@@ -716,7 +919,10 @@ SyscallReturn syscallhandler_recvfrom(SyscallContext* ctx) {
         return syscall_done(-EFAULT);
     }
     if (ctx->args[4] != 0) {
-        int rv = _socket_writeAddr(ctx, (uint64_t)ctx->args[4], (uint64_t)ctx->args[5], d->from);
+        int rv = sock->netlink
+                     ? _netlink_writeAddr(ctx, (uint64_t)ctx->args[4], (uint64_t)ctx->args[5], 0)
+                     : _socket_writeAddr(ctx, (uint64_t)ctx->args[4], (uint64_t)ctx->args[5],
+                                         d->from);
         if (rv != 0) {
             return syscall_done(rv);
         }
@@ -773,8 +979,11 @@ static int64_t _socket_recvMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t ad
     }
     g_free(iov);
     if (msg.msg_name != NULL) {
-        int rv = _socket_writeAddr(ctx, (uint64_t)(uintptr_t)msg.msg_name,
-                                   addr + offsetof(struct msghdr, msg_namelen), d->from);
+        uint64_t len_addr = addr + offsetof(struct msghdr, msg_namelen);
+        int rv = sock->netlink
+                     ? _netlink_writeAddr(ctx, (uint64_t)(uintptr_t)msg.msg_name, len_addr, 0)
+                     : _socket_writeAddr(ctx, (uint64_t)(uintptr_t)msg.msg_name, len_addr,
+                                         d->from);
         if (rv != 0) {
             return rv;
         }
@@ -897,6 +1106,26 @@ SyscallReturn syscallhandler_setsockopt(SyscallContext* ctx) {
         }
         return syscall_done(0);
     }
+    if (level == SOL_NETLINK && sock->netlink) {
+        switch (name) {
+            case NETLINK_ADD_MEMBERSHIP:   /* nothing ever changes, so no event to miss */
+            case NETLINK_DROP_MEMBERSHIP:
+            case NETLINK_PKTINFO:
+            case NETLINK_BROADCAST_ERROR:
+            case NETLINK_NO_ENOBUFS:
+            case NETLINK_LISTEN_ALL_NSID:
+            case NETLINK_CAP_ACK:          /* errors still quote the whole request */
+            case NETLINK_EXT_ACK:          /* errors carry no TLVs (allowed: no NLM_F_ACK_TLVS) */
+            case NETLINK_GET_STRICT_CHK: { /* dumps are not filtered: a caller filters anyway */
+                int value;
+                if (len < (int64_t)sizeof(value)) {
+                    return syscall_done(-EINVAL);
+                }
+                return syscall_done(0);
+            }
+            default: break;
+        }
+    }
     if (level != SOL_SOCKET) {
         _socket_warnOption(ctx, "setsockopt", level, name);
         return syscall_done(-ENOPROTOOPT);
@@ -956,9 +1185,9 @@ SyscallReturn syscallhandler_getsockopt(SyscallContext* ctx) {
         return syscall_done(-ENOPROTOOPT);
     }
     switch (name) {
-        case SO_TYPE: v.i = SOCK_DGRAM; break;
-        case SO_DOMAIN: v.i = AF_INET; break;
-        case SO_PROTOCOL: v.i = IPPROTO_UDP; break;
+        case SO_TYPE: v.i = sock->type; break;
+        case SO_DOMAIN: v.i = sock->netlink ? AF_NETLINK : AF_INET; break;
+        case SO_PROTOCOL: v.i = sock->netlink ? NETLINK_ROUTE : IPPROTO_UDP; break;
         case SO_ACCEPTCONN: v.i = 0; break;
         case SO_ERROR: v.i = _socket_takeError(sock); break;
         case SO_RCVBUF: v.i = (int)sock->rcvbuf; break;
@@ -992,10 +1221,122 @@ SyscallReturn syscallhandler_getsockopt(SyscallContext* ctx) {
 
 /* ---- ioctl and close (private calls from the shim) ------------------------------------------- */
 
-/* (fd, request, arg): FIONREAD (the size of the next datagram) and TIOCOUTQ (the bytes of the
- * socket's packets still in the interface queue, as Linux's sk_wmem_alloc). */
+/* The interface ioctls (SIOCGIF*) any socket answers (Linux's sock_do_ioctl hands them to
+ * dev_ioctl whatever the family), for lo and eth0 (netlink.h);
+ * if_nametoindex, for one, asks SIOCGIFINDEX. The SIOCSIF* ones need CAP_NET_ADMIN: EPERM. */
+static SyscallReturn _socket_ifIoctl(SyscallContext* ctx, UdpSocket* sock) {
+    unsigned long req = (unsigned long)ctx->args[1];
+    uint64_t arg = (uint64_t)ctx->args[2];
+    uint32_t host_ip = host_getIp(ctx->host);
+    if (req == SIOCGIFCONF) {
+        struct ifconf ifc;
+        if (process_readMemory(ctx->process, arg, &ifc, sizeof(ifc)) != 0) {
+            return syscall_done(-EFAULT);
+        }
+        int used = 0;
+        for (int i = NETLINK_IF_LO; i <= NETLINK_IF_ETH0; i++) {
+            if (ifc.ifc_buf != NULL && used + (int)sizeof(struct ifreq) > ifc.ifc_len) {
+                break;
+            }
+            if (ifc.ifc_buf != NULL) {
+                struct ifreq r;
+                memset(&r, 0, sizeof(r));
+                strncpy(r.ifr_name, netlink_ifName(i), IFNAMSIZ - 1);
+                struct sockaddr_in* sin = (struct sockaddr_in*)&r.ifr_addr;
+                sin->sin_family = AF_INET;
+                sin->sin_addr.s_addr = htonl(i == NETLINK_IF_LO ? NET_LOOPBACK_IP : host_ip);
+                if (process_writeMemory(ctx->process, (uint64_t)(uintptr_t)ifc.ifc_buf + used,
+                                        &r, sizeof(r)) != 0) {
+                    return syscall_done(-EFAULT);
+                }
+            }
+            used += (int)sizeof(struct ifreq);
+        }
+        ifc.ifc_len = used;
+        if (process_writeMemory(ctx->process, arg + offsetof(struct ifconf, ifc_len), &ifc.ifc_len,
+                                sizeof(ifc.ifc_len)) != 0) {
+            return syscall_done(-EFAULT);
+        }
+        return syscall_done(0);
+    }
+    struct ifreq r;
+    if (process_readMemory(ctx->process, arg, &r, sizeof(r)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    int index;
+    if (req == SIOCGIFNAME) {
+        const char* name = netlink_ifName(r.ifr_ifindex);
+        if (name == NULL) {
+            return syscall_done(-ENODEV);
+        }
+        memset(r.ifr_name, 0, sizeof(r.ifr_name));
+        strncpy(r.ifr_name, name, IFNAMSIZ - 1);
+        return syscall_done(process_writeMemory(ctx->process, arg, &r, sizeof(r)) != 0 ? -EFAULT
+                                                                                       : 0);
+    }
+    r.ifr_name[IFNAMSIZ - 1] = 0;
+    index = netlink_ifIndex(r.ifr_name);
+    bool lo = index == NETLINK_IF_LO;
+    switch (req) {
+        case SIOCGIFINDEX:
+        case SIOCGIFFLAGS:
+        case SIOCGIFMTU:
+        case SIOCGIFHWADDR:
+        case SIOCGIFADDR:
+        case SIOCGIFNETMASK:
+        case SIOCGIFBRDADDR:
+            break;
+        case SIOCGIFDSTADDR:
+        case SIOCGIFMETRIC:
+        case SIOCGIFMEM:
+        case SIOCGIFENCAP:
+        case SIOCGIFSLAVE:
+            return syscall_done(index == 0 ? -ENODEV : -EOPNOTSUPP); /* not answered */
+        default:
+            return syscall_done(index == 0 ? -ENODEV : -EPERM); /* SIOCSIF*: CAP_NET_ADMIN */
+    }
+    if (index == 0) {
+        return syscall_done(-ENODEV);
+    }
+    struct sockaddr_in* sin = (struct sockaddr_in*)&r.ifr_addr;
+    switch (req) {
+        case SIOCGIFINDEX: r.ifr_ifindex = index; break;
+        case SIOCGIFFLAGS:
+            r.ifr_flags = (short)(lo ? (IFF_UP | IFF_LOOPBACK | IFF_RUNNING)
+                                     : (IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST));
+            break;
+        case SIOCGIFMTU: r.ifr_mtu = lo ? 65536 : 1500; break;
+        case SIOCGIFHWADDR:
+            memset(&r.ifr_hwaddr, 0, sizeof(r.ifr_hwaddr));
+            r.ifr_hwaddr.sa_family = lo ? 772 /* ARPHRD_LOOPBACK */ : 1 /* ARPHRD_ETHER */;
+            if (!lo) {
+                netlink_mac(host_ip, (uint8_t*)r.ifr_hwaddr.sa_data);
+            }
+            break;
+        default: {
+            uint32_t a = req == SIOCGIFADDR      ? (lo ? NET_LOOPBACK_IP : host_ip)
+                         : req == SIOCGIFNETMASK ? (lo ? 0xff000000u : 0xffffff00u)
+                                                 : (lo ? 0 : (host_ip | 0xffu));
+            memset(&r.ifr_addr, 0, sizeof(r.ifr_addr));
+            sin->sin_family = AF_INET;
+            sin->sin_addr.s_addr = htonl(a);
+            break;
+        }
+    }
+    return syscall_done(process_writeMemory(ctx->process, arg, &r, sizeof(r)) != 0 ? -EFAULT : 0);
+}
+
+/* (fd, request, arg): FIONREAD (the size of the next datagram), TIOCOUTQ (the bytes of the
+ * socket's packets still in the interface queue, as Linux's sk_wmem_alloc) and the interface
+ * ioctls (SIOCGIF*). */
 SyscallReturn syscallhandler_umbraSocketIoctl(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
+    if (ctx->args[1] >= SIOCGIFNAME && ctx->args[1] <= SIOCGIFINDEX) {
+        return _socket_ifIoctl(ctx, sock);
+    }
+    if (sock->netlink) {
+        return syscall_done(-ENOTTY); /* netlink_ioctl knows no FIONREAD nor TIOCOUTQ */
+    }
     int value = 0;
     if (ctx->args[1] == FIONREAD && !g_queue_is_empty(&sock->queue)) {
         value = (int)((UdpDatagram*)g_queue_peek_head(&sock->queue))->len;
