@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -255,6 +256,14 @@ __attribute__((constructor(101))) static void _shim_init(int argc, char** argv, 
     if (rv != 0) {
         _shim_die(rv == -ENOSYS ? "Syscall User Dispatch is not available (Linux >= 5.11 needed)"
                                 : "cannot connect to umbra");
+    }
+    /* The 16 random bytes the kernel puts in the auxiliary vector (AT_RANDOM) come from the host
+     * generator too, so a program that reads them sees the same bytes on every run. (glibc has
+     * already taken its stack guard from them by now; that value never reaches the output.) */
+    unsigned char* at_random = (unsigned char*)getauxval(AT_RANDOM);
+    if (at_random != NULL) {
+        long args[6] = {-1, (long)at_random, 16, 0, 0, 0};
+        shim_ipcSyscall(UMBRA_SYSCALL_RANDOM_READ, args);
     }
     /* glibc learned this thread's tid from set_tid_address before the shim ran, and keeps it as
      * the thread's tid (pthread_kill, raise): make it the virtual one. */

@@ -41,6 +41,9 @@ field() { sed -n "s/^$3=//p" "$(out "$1" "$2" stdout)" 2>/dev/null; }
 for run in run1 run2 seed2; do
     check "$run: getrandom line is 32 bytes of hex" grep -qxsE "getrandom=[0-9a-f]{64}" "$(out $run testhost stdout)"
     check "$run: urandom line is 32 bytes of hex" grep -qxsE "urandom=[0-9a-f]{64}" "$(out $run testhost stdout)"
+    check "$run: at_random line is 16 bytes of hex" grep -qxsE "at_random=[0-9a-f]{32}" "$(out $run testhost stdout)"
+    check "$run: the two hosts get different AT_RANDOM bytes" \
+        differ "$(field $run testhost at_random)" "$(field $run other at_random)"
     check "$run: pid is 1000 (got '$(field $run testhost pid)')" [ "$(field $run testhost pid)" = 1000 ]
     check "$run: time is the epoch + start_time (got '$(field $run testhost time)')" \
         [ "$(field $run testhost time)" = 946684803 ]
@@ -63,7 +66,7 @@ done
 
 # Another seed: other bytes, same pid and time.
 for host in testhost other; do
-    for f in getrandom urandom; do
+    for f in getrandom urandom at_random; do
         check "--seed 2: $host $f bytes differ from seed 1" \
             differ "$(field seed2 $host $f)" "$(field run1 $host $f)"
     done

@@ -1,8 +1,10 @@
 /* Helper for tests/cli/test_determinism_random.sh: prints 32 bytes from getrandom, 32 bytes read
- * from /dev/urandom (hex), its pid and time(NULL). Under umbra all four come from the simulation,
- * so two runs with the same seed print the same. */
+ * from /dev/urandom and the 16 AT_RANDOM bytes of the auxiliary vector (hex), its pid and
+ * time(NULL). Under umbra all of them come from the simulation, so two runs with the same seed
+ * print the same. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/auxv.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +31,7 @@ int main(void) {
     }
     close(fd);
     print_hex("urandom", buf, sizeof(buf));
+    print_hex("at_random", (const unsigned char*)getauxval(AT_RANDOM), 16);
     printf("pid=%d\n", (int)getpid());
     printf("time=%lld\n", (long long)time(NULL));
     return 0;
