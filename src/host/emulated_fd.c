@@ -112,8 +112,9 @@ void emulatedfd_drain(EmulatedFd* efd) {
      * a blocking one: poll first, so this never waits. */
     struct pollfd pfd = {.fd = efd->dup, .events = POLLIN};
     uint64_t count;
-    if (poll(&pfd, 1, 0) > 0 && read(efd->dup, &count, sizeof(count)) < 0) {
-        return; /* drained meanwhile */
+    if (poll(&pfd, 1, 0) > 0) {
+        ssize_t n = read(efd->dup, &count, sizeof(count)); /* fails only if drained meanwhile */
+        (void)n;
     }
 }
 
@@ -121,13 +122,14 @@ void emulatedfdset_remove(EmulatedFdSet* set, EmulatedFd* efd) {
     g_ptr_array_remove(set->fds, efd); /* keeps the order of the others; frees it */
 }
 
-int32_t emulatedfd_findHolder(Host* host, const EmulatedFd* efd, pid_t except_pid, int except_fd) {
+int32_t emulatedfd_findHolder(Host* host, const EmulatedFd* efd, const Process* except,
+                              int except_fd) {
     pid_t self = getpid();
     /* In virtual pid order, so the answer does not depend on the native pids. */
     for (size_t i = 0; i < host_getProcessCount(host); i++) {
         Process* p = host_getProcess(host, i);
-        pid_t pid = process_getNativePid(p);
-        if (process_isZombie(p) || pid <= 0 || (pid == except_pid && except_fd < 0)) {
+        pid_t pid = process_getLiveNativeTid(p); /* its table, even if its leader is gone */
+        if (process_isZombie(p) || pid <= 0 || (p == except && except_fd < 0)) {
             continue;
         }
         char path[64];
@@ -143,7 +145,7 @@ int32_t emulatedfd_findHolder(Host* host, const EmulatedFd* efd, pid_t except_pi
                 continue;
             }
             int fd = atoi(e->d_name);
-            if (pid == except_pid && fd == except_fd) {
+            if (p == except && fd == except_fd) {
                 continue;
             }
             found = syscall(SYS_kcmp, pid, self, KCMP_FILE, fd, efd->dup) == 0;
@@ -156,11 +158,12 @@ int32_t emulatedfd_findHolder(Host* host, const EmulatedFd* efd, pid_t except_pi
     return -1;
 }
 
-void emulatedfdset_handOver(Host* host, EmulatedFdSet* set, int32_t owner, pid_t native_pid) {
+void emulatedfdset_handOver(Host* host, EmulatedFdSet* set, const Process* owner) {
+    int32_t vpid = process_getVirtualPid(owner);
     for (guint i = 0; set != NULL && i < set->fds->len; i++) {
         EmulatedFd* efd = g_ptr_array_index(set->fds, i);
-        if (efd->owner == owner && efd->kind == EMULATED_FD_SOCKET) {
-            int32_t holder = emulatedfd_findHolder(host, efd, native_pid, -1);
+        if (efd->owner == vpid && efd->kind == EMULATED_FD_SOCKET) {
+            int32_t holder = emulatedfd_findHolder(host, efd, owner, -1);
             if (holder >= 0) {
                 efd->owner = holder;
             }

@@ -42,6 +42,7 @@ typedef struct {
 
 typedef struct _EmulatedFdSet EmulatedFdSet;
 typedef struct _Host Host;
+typedef struct _Process Process;
 
 EmulatedFdSet* emulatedfdset_new(void);
 void emulatedfdset_free(EmulatedFdSet* set);
@@ -50,12 +51,13 @@ EmulatedFd* emulatedfdset_add(EmulatedFdSet* set, EmulatedFdKind kind, int dup);
 /* The object of `kind` carried by descriptor `fd` of native process `pid`, or NULL. */
 EmulatedFd* emulatedfdset_find(EmulatedFdSet* set, EmulatedFdKind kind, pid_t pid, int fd);
 /* The virtual pid of a live process of `host` with a descriptor on `efd`'s open file, other than
- * descriptor `except_fd` of native process `except_pid` (except_fd -1: none of that process), or
- * -1. Scans /proc/<pid>/fd with kcmp: for closes and exits, not for hot paths. */
-int32_t emulatedfd_findHolder(Host* host, const EmulatedFd* efd, pid_t except_pid, int except_fd);
+ * descriptor `except_fd` of process `except` (except_fd -1: none of that process), or -1. Scans
+ * /proc/<tid>/fd with kcmp: for closes and exits, not for hot paths. */
+int32_t emulatedfd_findHolder(Host* host, const EmulatedFd* efd, const Process* except,
+                              int except_fd);
 /* Process `owner` ended: its sockets that another process still holds (a forked child, say)
  * become that process's, so they live on. */
-void emulatedfdset_handOver(Host* host, EmulatedFdSet* set, int32_t owner, pid_t native_pid);
+void emulatedfdset_handOver(Host* host, EmulatedFdSet* set, const Process* owner);
 /* Forgets the objects created by process `owner` (it ended). */
 void emulatedfdset_removeOwner(EmulatedFdSet* set, int32_t owner);
 EmulatedFd* emulatedfdset_findById(EmulatedFdSet* set, uint64_t id);

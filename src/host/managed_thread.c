@@ -480,8 +480,7 @@ static bool _managedthread_handle(ManagedThread* t) {
             }
             _managedthread_reply(t, IPC_MSG_NATIVE_EXIT);
             int status = 0;
-            while (process_waitNative(p, 0, &status) < 0 && errno == EINTR) {
-            }
+            process_waitNative(p, 0, &status);
             process_handleExit(p, status);
             return false;
         }

@@ -438,7 +438,7 @@ void process_handleExit(Process* process, int wait_status) {
     process->wait_status = wait_status;
     signalqueue_clear(&process->pending);
     process->stopped = false;
-    emulatedfdset_handOver(host, host_getEmulatedFds(host), process->vpid, process->native_pid);
+    emulatedfdset_handOver(host, host_getEmulatedFds(host), process);
     emulatedfdset_removeOwner(host_getEmulatedFds(host), process->vpid);
     process_deletePosixTimers(process);
     char got[64];
@@ -488,16 +488,20 @@ void process_handleExit(Process* process, int wait_status) {
     }
 }
 
+/* Kills the native process and collects its (genuine) wait status. */
+static int _process_killNatively(Process* process) {
+    kill(process->native_pid, SIGKILL);
+    int status = 0;
+    process_waitNative(process, 0, &status);
+    return status;
+}
+
 void process_stopAtEnd(Process* process) {
     if (process->zombie) {
         return;
     }
-    kill(process->native_pid, SIGKILL);
-    int status = 0;
-    while (process_waitNative(process, 0, &status) < 0 && errno == EINTR) {
-    }
     process->zombie = true;
-    process->wait_status = status;
+    process->wait_status = _process_killNatively(process);
     log_debug("process '%s' killed at the end of the simulation", process->name);
     _process_checkExpectation(process, (ProcessEndState){PROCESS_END_RUNNING, 0});
 }
@@ -617,11 +621,7 @@ int process_sendSignal(Process* process, ManagedThread* to, const siginfo_t* inf
         process->native_pid > 0) {
         /* SIGKILL cannot be caught, blocked or ignored, and must work on a process that never
          * makes another syscall: kill it natively now and collect its (genuine) status. */
-        kill(process->native_pid, SIGKILL);
-        int status = 0;
-        while (process_waitNative(process, 0, &status) < 0 && errno == EINTR) {
-        }
-        process_handleExit(process, status);
+        process_handleExit(process, _process_killNatively(process));
         return 0;
     }
     uint64_t bit = SIGNAL_BIT(sig);
@@ -965,7 +965,10 @@ bool process_isChildSubreaper(const Process* process) {
 
 pid_t process_waitNative(Process* process, int options, int* status) {
     struct rusage ru;
-    pid_t rv = wait4(process->native_pid, status, options | __WALL, &ru);
+    pid_t rv;
+    do {
+        rv = wait4(process->native_pid, status, options | __WALL, &ru);
+    } while (rv < 0 && errno == EINTR);
     if (rv == process->native_pid) {
         process->usage = ru;
     }

@@ -161,8 +161,8 @@ bool process_isChildSubreaper(const Process* process);
  * wait4 reports when it collects a native process, and adds it (with that process's own reaped
  * children's) to the parent's when the parent reaps it, as Linux's wait does. */
 
-/* wait4(native pid, status, options | __WALL): the native status, and the usage kept once the
- * process ended. Returns what wait4 returns (errno set on -1). */
+/* wait4(native pid, status, options | __WALL), again after EINTR: the native status, and the
+ * usage kept once the process ended. Returns what wait4 returns (errno set on -1). */
 pid_t process_waitNative(Process* process, int options, int* status);
 /* A reaped process's usage as wait4 reports it to its parent: its own and its reaped children's. */
 void process_getUsage(const Process* process, struct rusage* out);

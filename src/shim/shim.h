@@ -81,10 +81,6 @@ typedef struct {
 
 extern ShimProcess shim_process;
 
-/* Emulated /dev/urandom descriptors (fd -> bit), private to the process (copied by fork). */
-bool shim_isRandomFd(long fd);
-void shim_setRandomFd(long fd, bool on);
-
 /* Writes a message to stderr of the process (fd 2) with the shim's prefix; no allocation. */
 void shim_log(const char* msg);
 

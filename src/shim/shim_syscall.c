@@ -57,7 +57,7 @@ static const unsigned char _shim_class[SYSCALL_NUMBER_LIMIT] = {
 };
 
 /* ----------------------------------------------------------------------------------------------
- * Emulated /dev/urandom descriptors.
+ * Descriptor marks: /dev/urandom, blocking kind, emulated objects.
  * ---------------------------------------------------------------------------------------------- */
 
 /* Descriptor marks cover Linux's default fs.nr_open, the most RLIMIT_NOFILE can reach without a
@@ -75,11 +75,11 @@ static void _shim_noteFd(long fd) {
     }
 }
 
-bool shim_isRandomFd(long fd) {
+static bool _shim_isRandomFd(long fd) {
     return fd >= 0 && fd < SHIM_MAX_FD && (_shim_randomFds[fd / 64] >> (fd % 64)) & 1;
 }
 
-void shim_setRandomFd(long fd, bool on) {
+static void _shim_setRandomFd(long fd, bool on) {
     if (fd < 0 || fd >= SHIM_MAX_FD || shim_thread.vm_child) {
         return;
     }
@@ -148,6 +148,14 @@ static void _shim_setFdEmulated(long fd, unsigned char kind) {
     }
 }
 
+/* Every mark of `fd` at once, whenever a number gets a new meaning (open, close, dup, pipe, ...):
+ * its blocking kind, the emulated object it carries, and whether it is an emulated /dev/urandom. */
+static void _shim_markFd(long fd, unsigned char kind, unsigned char emulated, bool random) {
+    _shim_setRandomFd(fd, random);
+    _shim_setFdKind(fd, kind);
+    _shim_setFdEmulated(fd, emulated);
+}
+
 /* An object umbra emulates on a placeholder eventfd with `flags` (O_NONBLOCK, O_CLOEXEC; the
  * SFD_, TFD_, SOCK_ and EFD_ flags have the same values): the placeholder goes to umbra in
  * args[slot] with call `nr`, and the descriptor umbra answers with is marked `kind`; the
@@ -164,9 +172,7 @@ static long _shim_createOnPlaceholder(long nr, long args[6], int slot, long flag
         shim_rawSyscall(SYS_close, placeholder, 0, 0, 0, 0, 0);
         return rv;
     }
-    shim_setRandomFd(rv, false);
-    _shim_setFdKind(rv, FD_KIND_MAY_BLOCK);
-    _shim_setFdEmulated(rv, kind);
+    _shim_markFd(rv, FD_KIND_MAY_BLOCK, kind, false);
     return rv;
 }
 
@@ -711,12 +717,7 @@ static bool _shim_isRandomPath(const char* path) {
 }
 
 static long _shim_openRandom(long flags) {
-    long fd = shim_rawSyscall(SYS_openat, AT_FDCWD, (long)"/dev/null", flags & (O_CLOEXEC), 0, 0,
-                              0);
-    if (fd >= 0) {
-        shim_setRandomFd(fd, true);
-    }
-    return fd;
+    return shim_rawSyscall(SYS_openat, AT_FDCWD, (long)"/dev/null", flags & (O_CLOEXEC), 0, 0, 0);
 }
 
 static long _shim_native(long nr, const long* a) {
@@ -738,16 +739,11 @@ static long _shim_openHosts(long nr, const long* a) {
 /* Native descriptor calls that must keep the /dev/urandom mark in step. */
 static long _shim_fdCall(long nr, const long* a) {
     if (nr == SYS_open || nr == SYS_openat || nr == SYS_creat || nr == SYS_openat2) {
-        long rv;
-        if ((nr == SYS_open && _shim_isRandomPath((const char*)a[0])) ||
-            ((nr == SYS_openat || nr == SYS_openat2) && _shim_isRandomPath((const char*)a[1]))) {
-            rv = _shim_openRandom(nr == SYS_open ? a[1] : a[2]);
-        } else {
-            rv = _shim_openHosts(nr, a);
-            shim_setRandomFd(rv, false);
-        }
-        _shim_setFdKind(rv, FD_KIND_UNKNOWN);
-        _shim_setFdEmulated(rv, SHIM_FD_PLAIN);
+        bool random =
+            (nr == SYS_open && _shim_isRandomPath((const char*)a[0])) ||
+            ((nr == SYS_openat || nr == SYS_openat2) && _shim_isRandomPath((const char*)a[1]));
+        long rv = random ? _shim_openRandom(nr == SYS_open ? a[1] : a[2]) : _shim_openHosts(nr, a);
+        _shim_markFd(rv, FD_KIND_UNKNOWN, SHIM_FD_PLAIN, random);
         return rv;
     }
     switch (nr) {
@@ -773,7 +769,7 @@ static long _shim_fdCall(long nr, const long* a) {
             if (_shim_getFdEmulated(a[0]) == SHIM_FD_SIGNALFD) {
                 return nr == SYS_read ? _shim_signalfdRead(a) : -EINVAL;
             }
-            if (shim_isRandomFd(a[0])) {
+            if (_shim_isRandomFd(a[0])) {
                 if (nr == SYS_read) {
                     return shim_ipcSyscall(UMBRA_SYSCALL_RANDOM_READ, a);
                 }
@@ -811,9 +807,7 @@ static long _shim_fdCall(long nr, const long* a) {
             }
             long rv = _shim_native(nr, a);
             if (rv == 0) {
-                shim_setRandomFd(a[0], false);
-                _shim_setFdKind(a[0], FD_KIND_UNKNOWN);
-                _shim_setFdEmulated(a[0], SHIM_FD_PLAIN);
+                _shim_markFd(a[0], FD_KIND_UNKNOWN, SHIM_FD_PLAIN, false);
             }
             return rv;
         }
@@ -825,9 +819,7 @@ static long _shim_fdCall(long nr, const long* a) {
                 long high = __atomic_load_n(&_shim_fdHigh, __ATOMIC_RELAXED);
                 long last = (long)(unsigned)a[1] < high ? (long)(unsigned)a[1] : high;
                 for (long fd = (long)(unsigned)a[0]; fd <= last; fd++) {
-                    shim_setRandomFd((long)fd, false);
-                    _shim_setFdKind((long)fd, FD_KIND_UNKNOWN);
-                    _shim_setFdEmulated((long)fd, SHIM_FD_PLAIN);
+                    _shim_markFd(fd, FD_KIND_UNKNOWN, SHIM_FD_PLAIN, false);
                 }
             }
             return rv;
@@ -836,11 +828,8 @@ static long _shim_fdCall(long nr, const long* a) {
             long rv = _shim_native(nr, a); /* AF_UNIX: the simulator let it through */
             if (rv == 0) {
                 int* fds = (int*)a[3];
-                for (int i = 0; i < 2; i++) {
-                    _shim_setFdKind(fds[i], FD_KIND_MAY_BLOCK);
-                    shim_setRandomFd(fds[i], false);
-                    _shim_setFdEmulated(fds[i], SHIM_FD_PLAIN);
-                }
+                _shim_markFd(fds[0], FD_KIND_MAY_BLOCK, SHIM_FD_PLAIN, false);
+                _shim_markFd(fds[1], FD_KIND_MAY_BLOCK, SHIM_FD_PLAIN, false);
             }
             return rv;
         }
@@ -856,12 +845,8 @@ static long _shim_fdCall(long nr, const long* a) {
             long rv = _shim_native(nr, a);
             if (rv == 0) {
                 int* fds = (int*)a[0];
-                _shim_setFdKind(fds[0], FD_KIND_MAY_BLOCK);
-                _shim_setFdKind(fds[1], FD_KIND_MAY_BLOCK);
-                shim_setRandomFd(fds[0], false);
-                shim_setRandomFd(fds[1], false);
-                _shim_setFdEmulated(fds[0], SHIM_FD_PLAIN);
-                _shim_setFdEmulated(fds[1], SHIM_FD_PLAIN);
+                _shim_markFd(fds[0], FD_KIND_MAY_BLOCK, SHIM_FD_PLAIN, false);
+                _shim_markFd(fds[1], FD_KIND_MAY_BLOCK, SHIM_FD_PLAIN, false);
             }
             return rv;
         }
@@ -870,13 +855,12 @@ static long _shim_fdCall(long nr, const long* a) {
         case SYS_dup3:
         case SYS_fcntl: {
             bool dupfd = nr != SYS_fcntl || a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC;
-            bool was = shim_isRandomFd(a[0]);
+            bool was = _shim_isRandomFd(a[0]);
             long rv = _shim_native(nr, a);
             if (dupfd && rv >= 0 && rv != a[0]) {
-                shim_setRandomFd(rv, was);
-                _shim_setFdKind(rv, a[0] >= 0 && a[0] < SHIM_MAX_FD ? _shim_fdKind[a[0]]
-                                                                           : FD_KIND_UNKNOWN);
-                _shim_setFdEmulated(rv, _shim_getFdEmulated(a[0]));
+                _shim_markFd(rv,
+                             a[0] >= 0 && a[0] < SHIM_MAX_FD ? _shim_fdKind[a[0]] : FD_KIND_UNKNOWN,
+                             _shim_getFdEmulated(a[0]), was);
             }
             return rv;
         }
@@ -1096,6 +1080,19 @@ static long _shim_nativeCloneThread(long flags, long stack, long parent_tid, lon
 
 #define SHIM_VFORK_STACK (64 * 1024)
 
+/* A vfork parent is released (the child has exec'd or ended; `rv` is the native clone's result):
+ * the child's channel and the environment block its exec built, both mapped in our shared
+ * memory, are ours to free; then our own shim_thread, which the child used, comes back. */
+static void _shim_vforkReleased(const ShimThread* saved, long rv) {
+    if (rv > 0 && shim_thread.channel != NULL && shim_thread.channel != saved->channel) {
+        shim_rawSyscall(SYS_munmap, (long)shim_thread.channel, sizeof(IpcChannel), 0, 0, 0, 0);
+    }
+    if (rv > 0 && shim_thread.exec_env != 0) {
+        shim_rawSyscall(SYS_munmap, shim_thread.exec_env, shim_thread.exec_env_len, 0, 0, 0, 0);
+    }
+    shim_thread = *saved;
+}
+
 typedef struct {
     IpcChannel* ch;
     long flags, child_tid, tls;
@@ -1171,18 +1168,7 @@ static long _shim_vforkSharedStack(IpcChannel* ch, long flags, long parent_tid, 
         v.start.regs[i] = uc->uc_mcontext.gregs[i];
     }
     shim_callOnStack(_shim_vforkOnPrivateStack, &v, v.map + v.cap + SHIM_VFORK_STACK);
-    if (v.rv > 0) {
-        /* The child's channel and exec environment, mapped in our memory. */
-        if (shim_thread.channel != NULL && shim_thread.channel != saved.channel) {
-            shim_rawSyscall(SYS_munmap, (long)shim_thread.channel, sizeof(IpcChannel), 0, 0, 0,
-                            0);
-        }
-        if (shim_thread.exec_env != 0) {
-            shim_rawSyscall(SYS_munmap, shim_thread.exec_env, shim_thread.exec_env_len, 0, 0, 0,
-                            0);
-        }
-    }
-    shim_thread = saved;
+    _shim_vforkReleased(&saved, v.rv);
     shim_rawSyscall(SYS_munmap, v.map, total, 0, 0, 0, 0);
     if (v.rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
         *(int*)parent_tid = (int)vtid;
@@ -1279,17 +1265,7 @@ static long _shim_clone(long nr, const long* a, long pidfd_addr, ucontext_t* uc)
     ch->to_sim.args[1] = pidfd;
     in = _shim_roundTrip(ch);
     if (shared_vm) {
-        /* The child has exec'd or ended: its channel and the environment block its exec built,
-         * both mapped in our memory, are ours to free; then our own state comes back. */
-        if (rv > 0 && shim_thread.channel != NULL && shim_thread.channel != saved.channel) {
-            shim_rawSyscall(SYS_munmap, (long)shim_thread.channel, sizeof(IpcChannel), 0, 0, 0,
-                            0);
-        }
-        if (rv > 0 && shim_thread.exec_env != 0) {
-            shim_rawSyscall(SYS_munmap, shim_thread.exec_env, shim_thread.exec_env_len, 0, 0, 0,
-                            0);
-        }
-        shim_thread = saved;
+        _shim_vforkReleased(&saved, rv);
     }
     if (rv > 0 && (flags & CLONE_PARENT_SETTID) && parent_tid != 0) {
         *(int*)parent_tid = (int)vtid; /* glibc keeps it as the child's tid */

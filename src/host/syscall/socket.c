@@ -822,13 +822,15 @@ SyscallReturn syscallhandler_sendmsg(SyscallContext* ctx) {
     return blocked ? block : syscall_done(rv);
 }
 
-/* sendmmsg(fd, msgvec, vlen, flags): each message in turn; the count sent, or the first error. */
-SyscallReturn syscallhandler_sendmmsg(SyscallContext* ctx) {
-    SOCKET_OR_FAIL(ctx, sock);
-    int bound = _socket_autobind(ctx, sock);
-    if (bound != 0) {
-        return syscall_done(bound);
-    }
+typedef int64_t (*SocketMsgFunc)(SyscallContext* ctx, UdpSocket* sock, uint64_t addr, int flags,
+                                 bool may_block, SyscallReturn* block, bool* blocked);
+
+/* sendmmsg and recvmmsg: `each` on the messages of the vector in turn, each one's length written
+ * into its msg_len. Only the first message may wait; after it, a call that would wait (and, with
+ * `until_empty`, a receive queue left empty) ends the call with the count so far, as does an error
+ * (which the call returns when nothing was done). */
+static SyscallReturn _socket_eachMsg(SyscallContext* ctx, UdpSocket* sock, SocketMsgFunc each,
+                                     int flags, bool until_empty) {
     uint64_t vec = (uint64_t)ctx->args[1];
     unsigned vlen = (unsigned)ctx->args[2];
     if (vlen > SOCKET_IOV_MAX) {
@@ -837,24 +839,38 @@ SyscallReturn syscallhandler_sendmmsg(SyscallContext* ctx) {
     unsigned i = 0;
     for (; i < vlen; i++) {
         uint64_t entry = vec + i * sizeof(struct mmsghdr);
-        /* Only the first message waits for room in the send buffer; once some were sent, a full
-         * buffer ends the call with their count (Linux would wait for room). */
         SyscallReturn block;
         bool blocked;
-        int64_t rv = _socket_sendMsg(ctx, sock, entry, (int)ctx->args[3], i == 0, &block, &blocked);
+        int64_t rv = each(ctx, sock, entry, flags, i == 0, &block, &blocked);
         if (blocked) {
             return block;
         }
         if (rv < 0) {
             return syscall_done(i > 0 ? (int64_t)i : rv);
         }
-        uint32_t sent = (uint32_t)rv;
-        if (process_writeMemory(ctx->process, entry + offsetof(struct mmsghdr, msg_len), &sent,
-                                sizeof(sent)) != 0) {
+        uint32_t len = (uint32_t)rv;
+        if (process_writeMemory(ctx->process, entry + offsetof(struct mmsghdr, msg_len), &len,
+                                sizeof(len)) != 0) {
             return syscall_done(i > 0 ? (int64_t)i : -EFAULT);
+        }
+        if (until_empty && g_queue_is_empty(&sock->queue)) {
+            i++;
+            break;
         }
     }
     return syscall_done((int64_t)i);
+}
+
+/* sendmmsg(fd, msgvec, vlen, flags): each message in turn; the count sent, or the first error.
+ * Only the first message waits for room in the send buffer; once some were sent, a full buffer
+ * ends the call with their count (Linux would wait for room). */
+SyscallReturn syscallhandler_sendmmsg(SyscallContext* ctx) {
+    SOCKET_OR_FAIL(ctx, sock);
+    int bound = _socket_autobind(ctx, sock);
+    if (bound != 0) {
+        return syscall_done(bound);
+    }
+    return _socket_eachMsg(ctx, sock, _socket_sendMsg, (int)ctx->args[3], false);
 }
 
 /* ---- Receiving -------------------------------------------------------------------------------- */
@@ -1016,35 +1032,7 @@ SyscallReturn syscallhandler_recvmsg(SyscallContext* ctx) {
  * blocks), then as many more as are queued, as with MSG_WAITFORONE. */
 SyscallReturn syscallhandler_recvmmsg(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
-    uint64_t vec = (uint64_t)ctx->args[1];
-    unsigned vlen = (unsigned)ctx->args[2];
-    int flags = (int)ctx->args[3] & ~MSG_WAITFORONE;
-    if (vlen > SOCKET_IOV_MAX) {
-        vlen = SOCKET_IOV_MAX;
-    }
-    unsigned i = 0;
-    for (; i < vlen; i++) {
-        uint64_t entry = vec + i * sizeof(struct mmsghdr);
-        SyscallReturn block;
-        bool blocked;
-        int64_t rv = _socket_recvMsg(ctx, sock, entry, flags, i == 0, &block, &blocked);
-        if (blocked) {
-            return block;
-        }
-        if (rv < 0) {
-            return syscall_done(i > 0 ? (int64_t)i : rv);
-        }
-        uint32_t got = (uint32_t)rv;
-        if (process_writeMemory(ctx->process, entry + offsetof(struct mmsghdr, msg_len), &got,
-                                sizeof(got)) != 0) {
-            return syscall_done(i > 0 ? (int64_t)i : -EFAULT);
-        }
-        if (g_queue_is_empty(&sock->queue)) {
-            i++;
-            break;
-        }
-    }
-    return syscall_done((int64_t)i);
+    return _socket_eachMsg(ctx, sock, _socket_recvMsg, (int)ctx->args[3] & ~MSG_WAITFORONE, true);
 }
 
 /* ---- Options ---------------------------------------------------------------------------------- */
@@ -1355,8 +1343,7 @@ SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx) {
     if (efd == NULL) {
         return syscall_done(0);
     }
-    if (emulatedfd_findHolder(ctx->host, efd, process_getNativePid(ctx->process),
-                              (int)ctx->args[0]) < 0) {
+    if (emulatedfd_findHolder(ctx->host, efd, ctx->process, (int)ctx->args[0]) < 0) {
         emulatedfdset_remove(host_getEmulatedFds(ctx->host), efd);
     }
     return syscall_done(0);
