@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -786,6 +787,15 @@ int process_writeMemory(Process* process, uint64_t addr, const void* buf, size_t
     struct iovec remote = {.iov_base = (void*)(uintptr_t)addr, .iov_len = len};
     ssize_t n = process_vm_writev(process_getLiveNativeTid(process), &local, 1, &remote, 1, 0);
     return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int process_statFd(Process* process, int fd, struct stat* st) {
+    if (fd < 0) {
+        return -EBADF;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)process_getLiveNativeTid(process), fd);
+    return stat(path, st) == 0 ? 0 : -EBADF;
 }
 
 int process_dupNativeFd(Process* process, int fd) {

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "host/host.h"
@@ -194,6 +195,9 @@ void process_stopAtEnd(Process* process);
 /* Tracee memory, through process_vm_readv/writev. Return 0 or -EFAULT. */
 int process_readMemory(Process* process, uint64_t addr, void* buf, size_t len);
 int process_writeMemory(Process* process, uint64_t addr, const void* buf, size_t len);
+/* What the process's descriptor `fd` is (stat through /proc, following it as the kernel does): 0,
+ * or -EBADF when it is not open. */
+int process_statFd(Process* process, int fd, struct stat* st);
 /* umbra's own duplicate of the process's descriptor `fd` (pidfd_getfd), or -errno. */
 int process_dupNativeFd(Process* process, int fd);
 /* Reads a NUL-terminated string of at most len-1 bytes; -ENAMETOOLONG if longer. */

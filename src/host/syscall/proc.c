@@ -142,13 +142,10 @@ SyscallReturn syscallhandler_unshare(SyscallContext* ctx) {
 /* CLONE_PIDFD: the shim opened the pidfd (args[1] of its report); its pidfs inode identifies the
  * child for waitid(P_PIDFD), also after the native process has been reaped. */
 static void _proc_recordPidfd(SyscallContext* ctx, Process* child, int64_t fd) {
-    gchar* path = g_strdup_printf("/proc/%d/fd/%lld", (int)process_getLiveNativeTid(ctx->process),
-                                  (long long)fd);
     struct stat st;
-    if (stat(path, &st) == 0) {
+    if (process_statFd(ctx->process, (int)fd, &st) == 0) {
         process_setPidfdInode(child, (uint64_t)st.st_ino);
     }
-    g_free(path);
 }
 
 SyscallReturn syscall_finishClone(SyscallContext* ctx, int64_t native_result) {
@@ -369,14 +366,12 @@ SyscallReturn syscallhandler_wait4(SyscallContext* ctx) {
  * elsewhere names no process umbra knows: ECHILD, as for a process that is not a child). */
 static int _proc_pidfdTarget(SyscallContext* ctx, int64_t fd, int32_t* vpid) {
     pid_t self = process_getLiveNativeTid(ctx->process);
-    gchar* path = g_strdup_printf("/proc/%d/fd/%lld", (int)self, (long long)fd);
     struct stat st;
-    int rv = fd < 0 || stat(path, &st) != 0 ? -EBADF : 0;
-    g_free(path);
+    int rv = process_statFd(ctx->process, (int)fd, &st);
     if (rv != 0) {
         return rv;
     }
-    path = g_strdup_printf("/proc/%d/fdinfo/%lld", (int)self, (long long)fd);
+    gchar* path = g_strdup_printf("/proc/%d/fdinfo/%lld", (int)self, (long long)fd);
     gchar* info = NULL;
     const char* line = NULL;
     if (g_file_get_contents(path, &info, NULL, NULL)) {
@@ -622,12 +617,8 @@ SyscallReturn syscallhandler_rt_tgsigqueueinfo(SyscallContext* ctx) {
 /* setns: a descriptor that is not open is EBADF, as in Linux; joining anything is EPERM. */
 SyscallReturn syscallhandler_setns(SyscallContext* ctx) {
     static int warned;
-    gchar* path = g_strdup_printf("/proc/%d/fd/%d", (int)process_getLiveNativeTid(ctx->process),
-                                  (int)ctx->args[0]);
     struct stat st;
-    bool open_fd = (int32_t)ctx->args[0] >= 0 && stat(path, &st) == 0;
-    g_free(path);
-    if (!open_fd) {
+    if (process_statFd(ctx->process, (int32_t)ctx->args[0], &st) != 0) {
         return syscall_done(-EBADF);
     }
     _proc_warnOnce(&warned, "setns refused (EPERM)", ctx->process);

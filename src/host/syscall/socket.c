@@ -87,16 +87,9 @@ static SyscallReturn _socket_nativePeercred(SyscallContext* ctx) {
  * fails as Linux fails a non-socket: ENOTSOCK for an open descriptor, EBADF otherwise. */
 static SyscallReturn _socket_notEmulated(SyscallContext* ctx) {
     static int warned;
-    int64_t fd = (int32_t)ctx->args[0];
-    if (fd < 0) {
-        return syscall_done(-EBADF);
-    }
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/fd/%lld", (int)process_getLiveNativeTid(ctx->process),
-             (long long)fd);
     struct stat st;
-    if (stat(path, &st) != 0) {
-        return syscall_done(access(path, F_OK) == 0 ? -ENOTSOCK : -EBADF);
+    if (process_statFd(ctx->process, (int32_t)ctx->args[0], &st) != 0) {
+        return syscall_done(-EBADF);
     }
     if (!S_ISSOCK(st.st_mode)) {
         return syscall_done(-ENOTSOCK);

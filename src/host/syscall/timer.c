@@ -3,9 +3,7 @@
  * (ITIMER_VIRTUAL, ITIMER_PROF, CPU-clock POSIX timers) are not modelled: EINVAL and one warning. */
 #include <errno.h>
 #include <glib.h>
-#include <linux/kcmp.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -296,9 +294,9 @@ SyscallReturn syscallhandler_timerfd_create(SyscallContext* ctx) {
 static EmulatedFd* _timer_findTimerfd(SyscallContext* ctx, int fd, int* err) {
     EmulatedFd* efd = emulatedfdset_find(host_getEmulatedFds(ctx->host), EMULATED_FD_TIMERFD,
                                          process_getLiveNativeTid(ctx->process), fd);
+    struct stat st;
     if (efd == NULL) {
-        pid_t pid = process_getLiveNativeTid(ctx->process);
-        *err = syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd, fd) == 0 ? -EINVAL : -EBADF;
+        *err = process_statFd(ctx->process, fd, &st) == 0 ? -EINVAL : -EBADF;
     }
     return efd;
 }
