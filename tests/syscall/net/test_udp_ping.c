@@ -46,13 +46,19 @@ static void say_bound(void) {
 
 static char big[65536]; /* room for any datagram */
 
-static int server(const char* port, int count) {
+/* A UDP socket bound to 0.0.0.0:port (and said so, in the local run). */
+static int bound_socket(const char* port) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     ASSERT(fd >= 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
                             .sin_addr.s_addr = htonl(INADDR_ANY)};
     ASSERT(bind(fd, (struct sockaddr*)&a, sizeof(a)) == 0);
     say_bound();
+    return fd;
+}
+
+static int server(const char* port, int count) {
+    int fd = bound_socket(port);
     for (int i = 0; i < count; i++) {
         struct sockaddr_in from;
         socklen_t len = sizeof(from);
@@ -118,12 +124,7 @@ static void client(const char* host, const char* port, int count, size_t size) {
 }
 
 static int sink(const char* port, int wait_ms) {
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    ASSERT(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)),
-                            .sin_addr.s_addr = htonl(INADDR_ANY)};
-    ASSERT(bind(fd, (struct sockaddr*)&a, sizeof(a)) == 0);
-    say_bound();
+    int fd = bound_socket(port);
     struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
     ASSERT(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
     int n = 0;
