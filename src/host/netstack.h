@@ -46,7 +46,30 @@ typedef struct {
     uint16_t port;
 } NetAddr;
 
-typedef enum { NET_PROTO_UDP = 17 } NetProto;
+typedef enum { NET_PROTO_TCP = 6, NET_PROTO_UDP = 17 } NetProto;
+
+/* TCP flags, as on the wire. */
+#define TCP_FLAG_FIN 0x01
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_RST 0x04
+#define TCP_FLAG_PSH 0x08
+#define TCP_FLAG_ACK 0x10
+#define TCP_MAX_SACK_BLOCKS 4
+
+/* A TCP segment's header (RFC 9293) with the options umbra's TCP uses (tcp.h): values as on the
+ * wire, host byte order. Options absent unless set. */
+typedef struct {
+    uint32_t seq, ack;
+    uint8_t flags;        /* TCP_FLAG_* */
+    uint16_t window;      /* as sent: already shifted right by the sender's window scale */
+    uint16_t mss;         /* MSS option (SYN only); 0: absent */
+    int8_t wscale;        /* window scale option (SYN only); -1: absent */
+    bool sack_permitted;  /* SACK-permitted option (SYN only) */
+    bool has_ts;          /* timestamps option (RFC 7323) */
+    uint32_t tsval, tsecr;
+    uint8_t nsack;        /* SACK blocks */
+    uint32_t sack[TCP_MAX_SACK_BLOCKS][2]; /* [start, end) sequence numbers */
+} TcpHeader;
 
 typedef struct {
     NetProto proto;
@@ -54,6 +77,7 @@ typedef struct {
     NetAddr src, dst;
     uint8_t* payload;      /* owned (g_malloc), NULL when len is 0 */
     size_t len;
+    TcpHeader tcp;         /* proto TCP only */
     uint64_t priority; /* interface queue order (netqueue.h); 0: control packet */
     uint64_t qseq;     /* interface queue: enqueue order */
     SimTime queued_at; /* router queue: enqueue time */
