@@ -170,3 +170,17 @@ void emulatedfdset_handOver(Host* host, EmulatedFdSet* set, const Process* owner
         }
     }
 }
+
+void emulatedfd_setSocketReadiness(EmulatedFd* efd, bool readable, bool writable, bool rdhup,
+                                   bool hup) {
+    (void)writable; /* an eventfd is always writable */
+    (void)rdhup;
+    (void)hup;
+    if (readable && !efd->ready) {
+        efd->ready = true;
+        emulatedfd_post(efd, 1);
+    } else if (!readable && efd->ready) {
+        efd->ready = false;
+        emulatedfd_drain(efd);
+    }
+}

@@ -38,6 +38,7 @@ typedef struct {
     /* socket (udp.h): the object, freed with the descriptor */
     void* object;
     void (*free_object)(void* object);
+    bool tcp;           /* the object is a TcpSocket (tcp_socket.h), else a UdpSocket */
 } EmulatedFd;
 
 typedef struct _EmulatedFdSet EmulatedFdSet;
@@ -71,5 +72,8 @@ void emulatedfdset_remove(EmulatedFdSet* set, EmulatedFd* efd);
 bool emulatedfd_post(EmulatedFd* efd, uint64_t n);
 /* Empties the placeholder's counter (not readable any more). */
 void emulatedfd_drain(EmulatedFd* efd);
+/* A socket's placeholder shows these poll events. */
+void emulatedfd_setSocketReadiness(EmulatedFd* efd, bool readable, bool writable, bool rdhup,
+                                   bool hup);
 
 #endif

@@ -39,6 +39,8 @@ typedef struct {
     bool count_syscalls;               /* use_syscall_counters: per-name totals in sim-stats.json */
     uint64_t socket_recv_buffer;       /* initial SO_RCVBUF of sockets, bytes */
     uint64_t socket_send_buffer;       /* initial SO_SNDBUF of sockets, bytes */
+    bool socket_recv_autotune;         /* TCP receive-buffer autotuning */
+    bool socket_send_autotune;         /* TCP send-buffer autotuning */
     const char* hosts_file;           /* path managed processes open for /etc/hosts (copied), or NULL */
 } HostProcessOptions;
 

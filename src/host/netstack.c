@@ -9,6 +9,7 @@
 #include "host/netqueue.h"
 #include "host/network.h"
 #include "host/pcap.h"
+#include "host/tcp_socket.h"
 #include "host/udp.h"
 #include "host/worker.h"
 #include "lib/logger.h"
@@ -31,6 +32,8 @@ struct _NetStack {
     NetRelay up;            /* eth0 -> router: the upload bucket */
     CoDel router;           /* the router's queue on the way in */
     NetRelay down;          /* router -> eth0: the download bucket */
+    TcpTable* tcp;          /* TCP sockets (tcp_socket.h) */
+    bool forwarding_out;    /* inside _netstack_forwardOut (a sender may queue more meanwhile) */
 };
 
 void packet_free(Packet* p) {
@@ -59,12 +62,14 @@ NetStack* netstack_new(Host* host) {
     _netrelay_init(&stack->up, host_getBandwidthUpBits(host));
     codel_init(&stack->router);
     _netrelay_init(&stack->down, host_getBandwidthDownBits(host));
+    stack->tcp = tcptable_new();
     return stack;
 }
 
 void netstack_free(NetStack* stack) {
     if (stack != NULL) {
         g_ptr_array_free(stack->bound, TRUE);
+        tcptable_free(stack->tcp);
         nettx_detach(stack->own_tx);
         netqdisc_clear(&stack->qdisc);
         packet_free(stack->up.held);
@@ -109,27 +114,48 @@ static bool _netstack_inUse(const NetStack* stack, const UdpSocket* sock, uint32
     return false;
 }
 
+TcpTable* netstack_getTcpTable(NetStack* stack) {
+    return stack->tcp;
+}
+
+uint16_t netstack_pickPort(NetStack* stack, NetPortUsedFn used, const void* arg) {
+    /* compat.md 6.1: up to 10 uniform draws, then a linear scan from a random start. */
+    Rng* rng = host_getRng(stack->host);
+    const uint64_t span = NET_EPHEMERAL_HIGH - NET_EPHEMERAL_LOW + 1;
+    for (int i = 0; i < 10; i++) {
+        uint16_t p = (uint16_t)(NET_EPHEMERAL_LOW + rng_nextBounded(rng, span));
+        if (!used(arg, p)) {
+            return p;
+        }
+    }
+    uint64_t start = rng_nextBounded(rng, span);
+    for (uint64_t i = 0; i < span; i++) {
+        uint16_t p = (uint16_t)(NET_EPHEMERAL_LOW + (start + i) % span);
+        if (!used(arg, p)) {
+            return p;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    const NetStack* stack;
+    const UdpSocket* sock;
+    uint32_t ip;
+} _NetstackUdpUse;
+
+static bool _netstack_udpPortUsed(const void* arg, uint16_t port) {
+    const _NetstackUdpUse* u = arg;
+    return _netstack_inUse(u->stack, u->sock, u->ip, port);
+}
+
 int netstack_bind(NetStack* stack, UdpSocket* sock, uint32_t ip, uint16_t port) {
     if (ip != 0 && !_netstack_isLoopback(ip) && ip != host_getIp(stack->host)) {
         return -EADDRNOTAVAIL;
     }
     if (port == 0) {
-        /* compat.md 6.1: up to 10 uniform draws, then a linear scan from a random start. */
-        Rng* rng = host_getRng(stack->host);
-        const uint64_t span = NET_EPHEMERAL_HIGH - NET_EPHEMERAL_LOW + 1;
-        for (int i = 0; i < 10 && port == 0; i++) {
-            uint16_t p = (uint16_t)(NET_EPHEMERAL_LOW + rng_nextBounded(rng, span));
-            if (!_netstack_inUse(stack, sock, ip, p)) {
-                port = p;
-            }
-        }
-        uint64_t start = rng_nextBounded(rng, span);
-        for (uint64_t i = 0; i < span && port == 0; i++) {
-            uint16_t p = (uint16_t)(NET_EPHEMERAL_LOW + (start + i) % span);
-            if (!_netstack_inUse(stack, sock, ip, p)) {
-                port = p;
-            }
-        }
+        _NetstackUdpUse use = {stack, sock, ip};
+        port = netstack_pickPort(stack, _netstack_udpPortUsed, &use);
         if (port == 0) {
             return -EADDRINUSE; /* Linux says EAGAIN for autobind, EADDRINUSE for bind(0) */
         }
@@ -218,6 +244,10 @@ static bool _netstack_relayAdmits(NetStack* stack, NetRelay* r, Packet* p, SimTi
 
 /* A packet arrived at this host (from itself or from the network). */
 static void _netstack_receive(NetStack* stack, Packet* p, SimTime now) {
+    if (p->proto == NET_PROTO_TCP) {
+        tcptable_receive(stack->host, p, now);
+        return;
+    }
     if (p->icmp_unreachable) {
         /* About a datagram a socket here sent from p->dst to p->src. */
         UdpSocket* s = _netstack_lookup(stack, p->dst, p->src);
@@ -320,20 +350,24 @@ static void _netstack_transmit(NetStack* stack, Packet* p, SimTime now) {
 static void _netstack_forwardOut(NetStack* stack, SimTime now) {
     NetRelay* r = &stack->up;
     r->retry_queued = false;
+    stack->forwarding_out = true;
     for (;;) {
+        /* Popping tells the sender its packet left (nettx); a TCP sender may queue more then,
+         * which this loop picks up (forwarding_out keeps it from recursing). */
         Packet* p = r->held != NULL ? r->held : netqdisc_pop(&stack->qdisc);
         r->held = NULL;
         if (p == NULL) {
-            return;
+            break;
         }
         if (!_netstack_relayAdmits(stack, r, p, now, _netstack_retryUp)) {
-            return;
+            break;
         }
         /* It leaves eth0 now that the qdisc and the upload bucket let it go. A packet no host
          * will take, or one the path loses, still went out, as on Linux. */
         _netstack_capture(stack, false, p, now);
         _netstack_transmit(stack, p, now);
     }
+    stack->forwarding_out = false;
 }
 
 static void _netstack_retryUp(Host* host, void* object, void* argument) {
@@ -342,17 +376,34 @@ static void _netstack_retryUp(Host* host, void* object, void* argument) {
     _netstack_forwardOut(host_getNetStack(host), host_getCurrentTime(host));
 }
 
+/* A TCP segment over lo, delivered by an event at the same time: the receiver's answer must not
+ * run inside the sender's call (Linux too defers it, to the softirq). */
+static void _netstack_arriveLocal(Host* host, void* object, void* argument) {
+    (void)argument;
+    Packet* p = object;
+    Packet* copy = g_new(Packet, 1);
+    *copy = *p;
+    p->payload = NULL; /* taken over by the copy; the task frees the shell */
+    _netstack_receive(host_getNetStack(host), copy, host_getCurrentTime(host));
+}
+
 static void _netstack_routeFrom(NetStack* stack, NetTx* tx, Packet* p, SimTime now) {
     if (netstack_isLocalAddress(stack, p->dst.ip)) {
         /* lo, or the host's own address: straight back, no latency, loss or rate limit. */
         _netstack_capture(stack, true, p, now);
+        if (p->proto == NET_PROTO_TCP) {
+            Task* task = task_new(_netstack_arriveLocal, p, NULL, _netstack_freeTaskPacket, NULL);
+            host_scheduleTaskWithDelay(stack->host, task, 0);
+            task_unref(task);
+            return;
+        }
         _netstack_receive(stack, p, now);
         return;
     }
     /* Control packets (ICMP) go first; data packets in write order (the fifo qdisc). */
     p->priority = p->icmp_unreachable ? 0 : ++stack->next_priority;
     netqdisc_push(&stack->qdisc, tx != NULL ? tx : stack->own_tx, p);
-    if (!stack->up.retry_queued) {
+    if (!stack->up.retry_queued && !stack->forwarding_out) {
         _netstack_forwardOut(stack, now);
     }
 }

@@ -106,6 +106,15 @@ int netstack_bind(NetStack* stack, UdpSocket* sock, uint32_t ip, uint16_t port);
 void netstack_unbind(NetStack* stack, UdpSocket* sock);
 
 typedef struct _NetTx NetTx;
+typedef struct _TcpTable TcpTable;
+
+/* The host's TCP sockets (tcp_socket.h). */
+TcpTable* netstack_getTcpTable(NetStack* stack);
+
+/* An ephemeral port (compat.md 6.1: up to 10 uniform draws from the host generator, then a scan
+ * from a random start) for which `used` says false, or 0 when every one is used. */
+typedef bool (*NetPortUsedFn)(const void* arg, uint16_t port);
+uint16_t netstack_pickPort(NetStack* stack, NetPortUsedFn used, const void* arg);
 
 /* Sends a packet (taken over) at time `now` from sender `tx` (its queue at the interface,
  * netqueue.h; NULL: the stack's own, for control packets). Remote packets wait in the interface

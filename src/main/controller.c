@@ -159,6 +159,8 @@ static void _controller_createHosts(Controller* c) {
                     .count_syscalls = config->experimental.use_syscall_counters,
                     .socket_recv_buffer = config->experimental.socket_recv_buffer,
                     .socket_send_buffer = config->experimental.socket_send_buffer,
+                    .socket_recv_autotune = config->experimental.socket_recv_autotune,
+                    .socket_send_autotune = config->experimental.socket_send_autotune,
                     .hosts_file = c->hosts_path,
                 },
             .pcap_enabled = h->options.pcap_enabled,

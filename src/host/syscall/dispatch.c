@@ -61,7 +61,15 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
         /* A socket receive or send restarts unless SO_RCVTIMEO/SO_SNDTIMEO bounds it (socket.c
          * notes which). */
         bool socket_recv = nr == SYS_recvfrom || nr == SYS_recvmsg || nr == SYS_recvmmsg ||
-                           nr == SYS_sendto || nr == SYS_sendmsg || nr == SYS_sendmmsg;
+                           nr == SYS_sendto || nr == SYS_sendmsg || nr == SYS_sendmmsg ||
+                           nr == SYS_accept || nr == SYS_accept4;
+        int64_t partial = managedthread_getScratch(ctx->thread)->flags;
+        if (socket_recv && partial > 0) {
+            /* A TCP send or MSG_WAITALL receive that moved some bytes returns their count
+             * (socket_tcp.c keeps it here). */
+            managedthread_clearNativeWait(ctx->thread);
+            return syscall_done(partial);
+        }
         bool restartable = nr == SYS_wait4 || nr == UMBRA_SYSCALL_SIGNALFD_READ ||
                            (nr == UMBRA_SYSCALL_NATIVE_WAIT && ctx->args[3] == 1) ||
                            (socket_recv && managedthread_getScratch(ctx->thread)->value == 1);

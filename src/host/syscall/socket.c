@@ -27,14 +27,12 @@
 
 #include "host/netlink.h"
 #include "host/netqueue.h"
+#include "host/syscall/socket_internal.h"
 #include "host/syscall/syscall.h"
+#include "host/tcp_socket.h"
 #include "host/udp.h"
 #include "lib/logger.h"
 
-#define SOCKET_RMEM_MAX 212992 /* Linux's net.core.rmem_max and wmem_max defaults */
-#define SOCKET_MIN_RCVBUF 2304 /* SOCK_MIN_RCVBUF on x86_64 */
-#define SOCKET_MIN_SNDBUF 4608 /* SOCK_MIN_SNDBUF on x86_64 */
-#define SOCKET_IOV_MAX 1024    /* UIO_MAXIOV */
 
 /* Whether a msghdr (sendmsg's, or an mmsghdr's first part) names a destination. */
 static bool _socket_msgHasName(SyscallContext* ctx, uint64_t msg_addr) {
@@ -141,16 +139,16 @@ static EmulatedFd* _socket_findFd(SyscallContext* ctx, int fd) {
                               process_getLiveNativeTid(ctx->process), fd);
 }
 
-static UdpSocket* _socket_find(SyscallContext* ctx) {
-    EmulatedFd* efd = _socket_findFd(ctx, (int)ctx->args[0]);
-    return efd != NULL ? efd->object : NULL;
-}
-
+/* The UDP or netlink socket the call is about; a TCP socket's calls go to tcp.c. */
 #define SOCKET_OR_FAIL(ctx, sock)                                                                  \
-    UdpSocket* sock = _socket_find(ctx);                                                           \
-    if (sock == NULL) {                                                                            \
+    EmulatedFd* sock##_efd = _socket_findFd(ctx, (int)(ctx)->args[0]);                            \
+    if (sock##_efd == NULL) {                                                                      \
         return _socket_notEmulated(ctx);                                                           \
-    }
+    }                                                                                              \
+    if (sock##_efd->tcp) {                                                                         \
+        return tcpcall_dispatch(ctx, sock##_efd);                                                  \
+    }                                                                                              \
+    UdpSocket* sock = sock##_efd->object;
 
 /* ---- Addresses ------------------------------------------------------------------------------ */
 
@@ -368,6 +366,9 @@ SyscallReturn syscallhandler_socket(SyscallContext* ctx) {
     int placeholder = (int)ctx->args[3];
     if (domain == AF_NETLINK) {
         return _netlink_socket(ctx, type & 0xf, protocol, placeholder);
+    }
+    if (domain == AF_INET && (type & 0xf) == SOCK_STREAM && placeholder >= 0) {
+        return tcpcall_socket(ctx, protocol, placeholder);
     }
     if (domain != AF_INET || (type & 0xf) != SOCK_DGRAM || placeholder < 0) {
         return _socket_unsupported(ctx);
@@ -630,8 +631,7 @@ send:;
 
 /* Waits for the socket to change, with SO_SNDTIMEO or SO_RCVTIMEO `timeout` (0: none): -EAGAIN
  * once the timeout has passed, else 0 with *block set (the call runs again when woken). */
-static int _socket_wait(SyscallContext* ctx, UdpSocket* sock, SimTime timeout,
-                        SyscallReturn* block) {
+int socket_waitObject(SyscallContext* ctx, uint64_t id, SimTime timeout, SyscallReturn* block) {
     SyscallScratch* scratch = managedthread_getScratch(ctx->thread);
     if (ctx->wake == WAKE_NONE) {
         scratch->deadline = timeout > 0 ? ctx->now + timeout : SIMTIME_INVALID;
@@ -640,9 +640,14 @@ static int _socket_wait(SyscallContext* ctx, UdpSocket* sock, SimTime timeout,
                ctx->now >= scratch->deadline) {
         return -EAGAIN;
     }
-    managedthread_waitObject(ctx->thread, sock->efd->id);
+    managedthread_waitObject(ctx->thread, id);
     *block = syscall_block(scratch->deadline);
     return 0;
+}
+
+static int _socket_wait(SyscallContext* ctx, UdpSocket* sock, SimTime timeout,
+                        SyscallReturn* block) {
+    return socket_waitObject(ctx, sock->efd->id, timeout, block);
 }
 
 /* Linux's sock_alloc_send_pskb: a blocking send waits while the socket's packets still in the
@@ -1340,4 +1345,31 @@ SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx) {
         emulatedfdset_remove(host_getEmulatedFds(ctx->host), efd);
     }
     return syscall_done(0);
+}
+
+/* ---- For the other socket files (socket_internal.h) ------------------------------------------ */
+
+int socket_readInetAddr(SyscallContext* ctx, uint64_t addr, int64_t len, NetAddr* out) {
+    return _socket_readAddr(ctx, addr, len, out);
+}
+
+int socket_writeInetAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_addr, NetAddr a) {
+    return _socket_writeAddr(ctx, addr, len_addr, a);
+}
+
+void socket_warnOption(SyscallContext* ctx, const char* call, int level, int name) {
+    _socket_warnOption(ctx, call, level, name);
+}
+
+SimTime socket_timevalNs(const struct timeval* tv) {
+    return _socket_timevalNs(tv);
+}
+
+int64_t socket_readIov(SyscallContext* ctx, const struct msghdr* msg, struct iovec** iov,
+                       uint64_t* total) {
+    return _socket_readIov(ctx, msg, iov, total);
+}
+
+SyscallReturn socket_ifIoctl(SyscallContext* ctx) {
+    return _socket_ifIoctl(ctx, NULL);
 }

@@ -1,0 +1,40 @@
+/* What the socket files share (socket.c, socket_tcp.c): addresses, waiting, options. */
+#ifndef SIM_HOST_SYSCALL_SOCKET_INTERNAL_H_
+#define SIM_HOST_SYSCALL_SOCKET_INTERNAL_H_
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+
+#include "host/emulated_fd.h"
+#include "host/netstack.h"
+#include "host/syscall/syscall.h"
+
+#define SOCKET_RMEM_MAX 212992 /* Linux's net.core.rmem_max and wmem_max defaults */
+#define SOCKET_MIN_RCVBUF 2304 /* SOCK_MIN_RCVBUF on x86_64 */
+#define SOCKET_MIN_SNDBUF 4608 /* SOCK_MIN_SNDBUF on x86_64 */
+#define SOCKET_IOV_MAX 1024    /* UIO_MAXIOV */
+
+/* Reads a sockaddr of `len` bytes: 0 (AF_INET, *out set), 1 (AF_UNSPEC) or -errno. */
+int socket_readInetAddr(SyscallContext* ctx, uint64_t addr, int64_t len, NetAddr* out);
+/* Writes `a` to a sockaddr buffer whose length is at `len_addr`, as Linux's move_addr_to_user. */
+int socket_writeInetAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_addr, NetAddr a);
+/* Blocks the call on object `id` with SO_RCVTIMEO/SO_SNDTIMEO `timeout` (0: none): -EAGAIN once
+ * it has passed, else 0 with *block set (the call runs again when woken). */
+int socket_waitObject(SyscallContext* ctx, uint64_t id, SimTime timeout, SyscallReturn* block);
+/* One warning per (level, option) over the run. */
+void socket_warnOption(SyscallContext* ctx, const char* call, int level, int name);
+SimTime socket_timevalNs(const struct timeval* tv);
+/* Reads a msghdr's iovec array: its count, or -errno. `*iov` is g_malloc'd. */
+int64_t socket_readIov(SyscallContext* ctx, const struct msghdr* msg, struct iovec** iov,
+                       uint64_t* total);
+/* The interface ioctls (SIOCGIF*), which any socket answers. */
+SyscallReturn socket_ifIoctl(SyscallContext* ctx);
+
+/* socket_tcp.c: AF_INET stream sockets. */
+SyscallReturn tcpcall_socket(SyscallContext* ctx, int protocol, int placeholder);
+/* Every socket call (and the private ioctl and close) on a TCP socket's descriptor. */
+SyscallReturn tcpcall_dispatch(SyscallContext* ctx, EmulatedFd* efd);
+
+#endif
