@@ -5,14 +5,18 @@
 #include <glib.h>
 #include <linux/kcmp.h>
 #include <poll.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "host/host.h"
 #include "host/process.h"
 #include "host/object_counter.h"
+#include "lib/logger.h"
 
 struct _EmulatedFdSet {
     GPtrArray* fds;   /* EmulatedFd*, in creation order */
@@ -26,6 +30,9 @@ static void _emulatedfd_free(gpointer data) {
     }
     objectcounter_free(OBJECT_EMULATED_FD);
     close(efd->dup);
+    if (efd->peer >= 0) {
+        close(efd->peer);
+    }
     g_free(efd);
 }
 
@@ -49,7 +56,19 @@ EmulatedFd* emulatedfdset_add(EmulatedFdSet* set, EmulatedFdKind kind, int dup) 
     efd->id = ++set->next_id;
     efd->kind = kind;
     efd->dup = dup;
+    efd->peer = -1;
     g_ptr_array_add(set->fds, efd);
+    return efd;
+}
+
+EmulatedFd* emulatedfdset_addSocket(EmulatedFdSet* set, int dup, int peer) {
+    EmulatedFd* efd = emulatedfdset_add(set, EMULATED_FD_SOCKET, dup);
+    efd->peer = peer;
+    /* 0 asks for the least the kernel allows (SOCK_MIN_SNDBUF): on A, so that a little data
+     * fills it; on B, so that the readiness bytes B->A cannot pile up. */
+    int zero = 0;
+    setsockopt(dup, SOL_SOCKET, SO_SNDBUF, &zero, sizeof(zero));
+    setsockopt(peer, SOL_SOCKET, SO_SNDBUF, &zero, sizeof(zero));
     return efd;
 }
 
@@ -118,6 +137,133 @@ void emulatedfd_drain(EmulatedFd* efd) {
     }
 }
 
+/* ---- Socket placeholders ---------------------------------------------------------------------
+ * Every call on the pair is non-blocking whatever the open file's O_NONBLOCK (umbra's duplicate
+ * of A shares the program's open file, flags included) and never raises SIGPIPE in umbra. */
+
+#define EMULATED_FD_IO_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
+
+/* Reads whatever is queued on `fd` (end A: readiness bytes; end B: the bytes filling A). */
+static void _emulatedfd_drainSocket(int fd) {
+    static __thread char buf[4096];
+    ssize_t n;
+    do {
+        n = recv(fd, buf, sizeof(buf), EMULATED_FD_IO_FLAGS);
+    } while (n == (ssize_t)sizeof(buf) || (n < 0 && errno == EINTR));
+}
+
+static bool _emulatedfd_pollsOut(int fd) {
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT);
+}
+
+/* One byte B->A: A readable. B's send buffer holds a few such bytes: when it is full, A's queue
+ * is emptied first (nobody reads A natively, and nothing runs in the managed process meanwhile,
+ * so A never looks unreadable). */
+static void _emulatedfd_sendReadable(EmulatedFd* efd) {
+    if (efd->rdhup || efd->peer < 0) {
+        return; /* RCV_SHUTDOWN already reports POLLIN */
+    }
+    if (send(efd->peer, "r", 1, EMULATED_FD_IO_FLAGS) == 1) {
+        return;
+    }
+    _emulatedfd_drainSocket(efd->dup);
+    if (send(efd->peer, "r", 1, EMULATED_FD_IO_FLAGS) != 1) {
+        log_warning("socket placeholder: cannot make it readable (%s)", strerror(errno));
+    }
+}
+
+/* Fills A's send buffer until unix_writable() is false: one 1 KiB skb is enough (its truesize
+ * is over a quarter of the minimum sk_sndbuf); poll checks, in case a kernel counts less. */
+static void _emulatedfd_fillOut(EmulatedFd* efd) {
+    static const char zeros[1024];
+    for (int i = 0; i < 8; i++) {
+        if (send(efd->dup, zeros, sizeof(zeros), EMULATED_FD_IO_FLAGS) < 0 ||
+            !_emulatedfd_pollsOut(efd->dup)) {
+            return;
+        }
+    }
+}
+
+bool emulatedfd_setSocketReadiness(EmulatedFd* efd, bool readable, bool writable, bool rdhup,
+                                   bool hup) {
+    if (efd->reset) {
+        return false; /* everything is reported already, for good */
+    }
+    bool raised = false;
+    if (hup && !efd->hup) {
+        /* B's queue emptied, so POLLOUT stays (A can write no more), but one byte kept in it:
+         * a later reset then still finds data unread in B. Without the byte if that one skb
+         * already made A unwritable on this kernel. */
+        _emulatedfd_drainSocket(efd->peer);
+        if (send(efd->dup, "h", 1, EMULATED_FD_IO_FLAGS) == 1 && !_emulatedfd_pollsOut(efd->dup)) {
+            _emulatedfd_drainSocket(efd->peer);
+        }
+        shutdown(efd->peer, SHUT_RDWR);
+        raised = true;
+        efd->hup = efd->rdhup = efd->ready = true;
+        efd->unwritable = false;
+    } else if (rdhup && !efd->rdhup) {
+        shutdown(efd->peer, SHUT_WR);
+        raised = true;
+        efd->rdhup = efd->ready = true;
+    }
+    if (readable && !efd->ready) {
+        _emulatedfd_sendReadable(efd);
+        efd->ready = raised = true;
+    } else if (!readable && efd->ready && !efd->rdhup) {
+        _emulatedfd_drainSocket(efd->dup);
+        efd->ready = false;
+    }
+    if (efd->hup) {
+        return raised; /* A's SEND_SHUTDOWN: it stays writable */
+    }
+    if (writable && efd->unwritable) {
+        _emulatedfd_drainSocket(efd->peer);
+        efd->unwritable = false;
+        raised = true;
+    } else if (!writable && !efd->unwritable) {
+        _emulatedfd_fillOut(efd);
+        efd->unwritable = true;
+    }
+    return raised;
+}
+
+bool emulatedfd_socketDataArrived(EmulatedFd* efd) {
+    if (efd->reset) {
+        return true;
+    }
+    _emulatedfd_sendReadable(efd);
+    efd->ready = true;
+    return true;
+}
+
+bool emulatedfd_socketReset(EmulatedFd* efd) {
+    if (efd->reset) {
+        return false;
+    }
+    if (!efd->hup && !efd->unwritable) {
+        /* Data unread in B when it closes: unix_release_sock sets ECONNRESET on A. */
+        if (send(efd->dup, "x", 1, EMULATED_FD_IO_FLAGS) != 1) {
+            log_warning("socket placeholder: cannot prepare the reset (%s)", strerror(errno));
+        }
+    }
+    close(efd->peer); /* B's queue goes with it, so A is writable again */
+    efd->peer = -1;
+    efd->reset = efd->hup = efd->rdhup = efd->ready = true;
+    efd->unwritable = false;
+    return true;
+}
+
+void emulatedfd_takeSocketError(EmulatedFd* efd) {
+    if (!efd->reset) {
+        return;
+    }
+    int err = 0;
+    socklen_t len = sizeof(err);
+    getsockopt(efd->dup, SOL_SOCKET, SO_ERROR, &err, &len); /* reading it clears sk_err */
+}
+
 void emulatedfdset_remove(EmulatedFdSet* set, EmulatedFd* efd) {
     g_ptr_array_remove(set->fds, efd); /* keeps the order of the others; frees it */
 }
@@ -168,19 +314,5 @@ void emulatedfdset_handOver(Host* host, EmulatedFdSet* set, const Process* owner
                 efd->owner = holder;
             }
         }
-    }
-}
-
-void emulatedfd_setSocketReadiness(EmulatedFd* efd, bool readable, bool writable, bool rdhup,
-                                   bool hup) {
-    (void)writable; /* an eventfd is always writable */
-    (void)rdhup;
-    (void)hup;
-    if (readable && !efd->ready) {
-        efd->ready = true;
-        emulatedfd_post(efd, 1);
-    } else if (!readable && efd->ready) {
-        efd->ready = false;
-        emulatedfd_drain(efd);
     }
 }

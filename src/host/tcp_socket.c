@@ -166,19 +166,37 @@ static void _tcpsocket_armTimer(void* owner, SimTime when) {
     task_unref(task);
 }
 
-/* The placeholder shows the socket's poll events; blocked calls and native pollers learn of the
- * change. */
+/* The placeholder shows the socket's poll events (emulated_fd.h); blocked calls and native
+ * pollers learn of the change. New data is a new arrival (an EPOLLET edge) even when some was
+ * already there; a pending error is a reset of the pair (POLLERR until it is taken). A socket
+ * never connected shows no POLLHUP (tcp_poll's CLOSE answer), which the pair could not take back
+ * once it connects. */
 static void _tcpsocket_publish(TcpSocket* s) {
     EmulatedFd* efd = s->efd;
     if (efd == NULL) {
         return;
     }
     unsigned ev = tcp_pollEvents(s->conn);
-    bool readable = (ev & (POLLIN | POLLRDHUP | POLLHUP | POLLERR)) != 0;
-    emulatedfd_setSocketReadiness(efd, readable, (ev & POLLOUT) != 0, (ev & POLLRDHUP) != 0,
-                                  (ev & POLLHUP) != 0);
-    managedthread_wakeObjectWaiters(s->host, efd->id);
-    managedthread_pollNativeWaiters(s->host);
+    bool started = s->sock_state != TCP_SOCK_UNCONNECTED || s->registered;
+    bool hup = (ev & POLLHUP) && started && !s->listening;
+    bool changed = emulatedfd_setSocketReadiness(efd, (ev & POLLIN) != 0, (ev & POLLOUT) != 0,
+                                                 (ev & POLLRDHUP) != 0, hup);
+    size_t readable = s->listening ? tcp_acceptQueueLen(s->conn) : tcp_readable(s->conn);
+    if (readable > s->last_readable) {
+        changed = emulatedfd_socketDataArrived(efd) || changed;
+    }
+    s->last_readable = readable;
+    if ((ev & POLLERR) && !s->error_shown) {
+        s->error_shown = true;
+        changed = emulatedfd_socketReset(efd) || changed;
+    } else if (!(ev & POLLERR) && s->error_shown) {
+        s->error_shown = false;
+        emulatedfd_takeSocketError(efd);
+    }
+    managedthread_wakeObjectWaiters(s->host, efd->id); /* they re-check the state themselves */
+    if (changed) {
+        managedthread_pollNativeWaiters(s->host);
+    }
 }
 
 static void _tcpsocket_changedCb(void* owner) {

@@ -57,6 +57,8 @@ typedef struct _TcpSocket {
     SimTime timer_want;   /* the engine's latest deadline */
     SimTime rcvtimeo, sndtimeo;
     int ip_tos, ip_ttl;
+    size_t last_readable; /* bytes (or connections) readable when last published */
+    bool error_shown;     /* POLLERR shown on the placeholder */
     int refs;
     bool released;        /* the engine is done with it after the user's close */
 } TcpSocket;

@@ -25,7 +25,7 @@ static void _udpsocket_free(void* object) {
 }
 
 /* One of the socket's packets left the interface queue: as Linux's sock_def_write_space, blocked
- * writers wake once at most half the send buffer is in use. */
+ * writers wake once at most half the send buffer is in use, and poll shows POLLOUT again. */
 static void _udpsocket_txLeft(void* owner, const Packet* p) {
     UdpSocket* sock = owner;
     uint64_t after = nettx_queuedBytes(sock->tx);
@@ -33,6 +33,7 @@ static void _udpsocket_txLeft(void* owner, const Packet* p) {
     if (2 * after <= sock->sndbuf && 2 * before > sock->sndbuf) {
         managedthread_wakeObjectWaiters(sock->host, sock->efd->id);
     }
+    udpsocket_updateReadiness(sock);
 }
 
 bool udpsocket_sendBufferFull(const UdpSocket* sock) {
@@ -53,18 +54,28 @@ UdpSocket* udpsocket_new(Host* host, EmulatedFd* efd, uint64_t rcvbuf, uint64_t 
     return sock;
 }
 
+/* Blocked calls on the socket check again; so do threads parked in poll, select and epoll. */
+static void _udpsocket_wake(UdpSocket* sock) {
+    managedthread_wakeObjectWaiters(sock->host, sock->efd->id);
+    managedthread_pollNativeWaiters(sock->host);
+}
+
 void udpsocket_updateReadiness(UdpSocket* sock) {
-    bool readable = !g_queue_is_empty(&sock->queue) || sock->error != 0 || sock->shut_rd;
-    EmulatedFd* efd = sock->efd;
-    if (readable && !efd->ready) {
-        efd->ready = true;
-        emulatedfd_post(efd, 1);
-        managedthread_wakeObjectWaiters(sock->host, efd->id); /* blocked receives */
-        managedthread_pollNativeWaiters(sock->host);          /* poll, select, epoll */
-    } else if (!readable && efd->ready) {
-        efd->ready = false;
-        emulatedfd_drain(efd);
+    /* udp_poll (datagram_poll): POLLIN for a datagram queued, and here for a pending error too
+     * (Linux says POLLERR, which the placeholder cannot show without POLLHUP); POLLRDHUP|POLLIN
+     * after SHUT_RD, POLLHUP after both; POLLOUT while sock_writeable(), under half the send
+     * buffer in use. */
+    bool readable = !g_queue_is_empty(&sock->queue) || sock->error != 0;
+    bool writable = 2 * nettx_queuedBytes(sock->tx) < sock->sndbuf;
+    if (emulatedfd_setSocketReadiness(sock->efd, readable, writable, sock->shut_rd,
+                                      sock->shut_rd && sock->shut_wr)) {
+        _udpsocket_wake(sock);
     }
+}
+
+void udpsocket_queued(UdpSocket* sock) {
+    emulatedfd_socketDataArrived(sock->efd);
+    _udpsocket_wake(sock);
 }
 
 void udpsocket_deliver(UdpSocket* sock, Packet* p) {
@@ -82,7 +93,7 @@ void udpsocket_deliver(UdpSocket* sock, Packet* p) {
     }
     g_queue_push_tail(&sock->queue, d);
     sock->queued_bytes += p->len;
-    udpsocket_updateReadiness(sock);
+    udpsocket_queued(sock);
 }
 
 void udpsocket_unreachable(UdpSocket* sock, NetAddr to) {

@@ -3,10 +3,12 @@
  * connected UDP (a default peer that also filters what arrives), a pending error (ICMP port
  * unreachable) reported once by the next call.
  *
- * The socket is the object of an emulated descriptor (emulated_fd.h, EMULATED_FD_SOCKET): the
- * placeholder eventfd's counter is non-zero exactly while the socket is readable (a datagram
- * queued, an error pending, or reading shut down), so poll, select and epoll on it are native.
- * Threads blocked in a receive wait on the descriptor's id (managedthread_waitObject). */
+ * The socket is the object of an emulated descriptor (emulated_fd.h, EMULATED_FD_SOCKET) whose
+ * placeholder reports what udp_poll does: POLLIN while a datagram is queued or an error pends
+ * (Linux: POLLERR), POLLRDHUP|POLLIN after SHUT_RD, POLLHUP after both, POLLOUT while under half
+ * the send buffer is in use; each datagram that arrives is a new EPOLLET edge. So poll, select
+ * and epoll on it are native. Threads blocked in a receive or a send wait on the descriptor's id
+ * (managedthread_waitObject). */
 #ifndef SIM_HOST_UDP_H_
 #define SIM_HOST_UDP_H_
 
@@ -61,11 +63,15 @@ void udpsocket_deliver(UdpSocket* sock, Packet* p);
 /* An ICMP port unreachable for a datagram this socket sent to `to`. */
 void udpsocket_unreachable(UdpSocket* sock, NetAddr to);
 /* Whether the socket's packets still in the interface queue (wire bytes) fill SO_SNDBUF: a
- * blocking send waits then (Linux's sock_alloc_send_pskb); waiters on the descriptor's id are
- * woken once at most half of it is in use. */
+ * blocking send waits then, a non-blocking one fails with EAGAIN (Linux's sock_alloc_send_pskb);
+ * waiters on the descriptor's id are woken once at most half of it is in use. */
 bool udpsocket_sendBufferFull(const UdpSocket* sock);
-/* The readiness of the placeholder follows the socket's state; wakes waiters when it became
- * readable. */
+/* The readiness of the placeholder follows the socket's state; wakes blocked calls and parked
+ * pollers when an event became reported. Call after any change of the queue, the error, the
+ * shutdown state, the send buffer's use or size. */
 void udpsocket_updateReadiness(UdpSocket* sock);
+/* A datagram was just added to the receive queue: readable, with a new edge for EPOLLET
+ * watchers; wakes blocked calls and parked pollers. */
+void udpsocket_queued(UdpSocket* sock);
 
 #endif

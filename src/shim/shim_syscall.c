@@ -8,8 +8,10 @@
  *   so the kernel's lowest-free-number rule keeps agreeing), the descriptor is marked, and reads
  *   on it ask the simulator for the host generator's bytes;
  * - /etc/hosts: an open of it opens umbra's generated hosts file instead;
- * - sockets (AF_INET datagram): a placeholder eventfd at the number, marked; every socket call,
- *   and read/write/readv/writev, FIONREAD and close on a marked descriptor, go to the simulator;
+ * - sockets (socket, accept, accept4): a placeholder at the number, end A of a native AF_UNIX
+ *   socketpair whose other end B goes to the simulator with the call and is closed here after
+ *   the answer; the descriptor is marked, and every socket call, and read/write/readv/writev,
+ *   FIONREAD and close on a marked descriptor, go to the simulator (sendfile to one is EINVAL);
  * - clone/fork/vfork: the simulator assigns the child's ids and channel, the shim forks natively
  *   and the child connects to its own channel before returning to the program;
  * - execve: the simulator checks the target; the shim runs the native exec with LD_PRELOAD and
@@ -109,27 +111,35 @@ static void _shim_setFdKind(long fd, unsigned char kind) {
     }
 }
 
+/* Regular files, directories and block devices never block; pipes, sockets, terminals and other
+ * character devices may. */
+static unsigned char _shim_kindOfMode(unsigned mode) {
+    return (S_ISREG(mode) || S_ISDIR(mode) || S_ISBLK(mode)) ? FD_KIND_NEVER_BLOCKS
+                                                              : FD_KIND_MAY_BLOCK;
+}
+
+static bool _shim_isFdKindKnown(long fd) {
+    return fd >= 0 && fd < SHIM_MAX_FD && _shim_fdKind[fd] != FD_KIND_UNKNOWN &&
+           !shim_thread.vm_child;
+}
+
 static unsigned char _shim_getFdKind(long fd) {
     if (fd < 0 || fd >= SHIM_MAX_FD) {
         return FD_KIND_MAY_BLOCK;
     }
-    if (_shim_fdKind[fd] == FD_KIND_UNKNOWN || shim_thread.vm_child) {
+    if (!_shim_isFdKindKnown(fd)) {
         struct stat st;
         if (shim_rawSyscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) != 0) {
             return FD_KIND_NEVER_BLOCKS; /* let the call itself report EBADF */
         }
-        /* Regular files, directories and block devices never block; pipes, sockets, terminals
-         * and other character devices may. */
-        unsigned char kind = (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
-                                 ? FD_KIND_NEVER_BLOCKS
-                                 : FD_KIND_MAY_BLOCK;
+        unsigned char kind = _shim_kindOfMode(st.st_mode);
         _shim_setFdKind(fd, kind);
         return kind;
     }
     return _shim_fdKind[fd];
 }
 
-/* Descriptors umbra emulates on a native placeholder eventfd (host/emulated_fd.h): the shim must
+/* Descriptors umbra emulates on a native placeholder (host/emulated_fd.h): the shim must
  * route a signalfd's reads, refuse writes to signalfds and timerfds, as their own files would,
  * and send a socket's reads, writes, FIONREAD and close to umbra. */
 enum { SHIM_FD_PLAIN = 0, SHIM_FD_SIGNALFD, SHIM_FD_TIMERFD, SHIM_FD_SOCKET };
@@ -156,8 +166,36 @@ static void _shim_markFd(long fd, unsigned char kind, unsigned char emulated, bo
     _shim_setFdEmulated(fd, emulated);
 }
 
-/* An object umbra emulates on a placeholder eventfd with `flags` (O_NONBLOCK, O_CLOEXEC; the
- * SFD_, TFD_, SOCK_ and EFD_ flags have the same values): the placeholder goes to umbra in
+/* Whether `fd` carries a socket umbra emulates. The marks do not survive an exec, and the
+ * placeholder must never be read or written natively (it would give or take the readiness bytes
+ * of its pair), so a descriptor not known yet that fstat says is a socket is asked about once:
+ * its SO_DOMAIN through umbra, which answers for its sockets and runs the call natively on an
+ * AF_UNIX pair's. An emulated one is marked again. */
+static bool _shim_isEmulatedSocket(long fd) {
+    if (_shim_getFdEmulated(fd) == SHIM_FD_SOCKET) {
+        return true;
+    }
+    if (fd < 0 || fd >= SHIM_MAX_FD || _shim_isFdKindKnown(fd)) {
+        return false;
+    }
+    struct stat st;
+    if (shim_rawSyscall(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) != 0) {
+        return false; /* the call reports EBADF */
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        _shim_setFdKind(fd, _shim_kindOfMode(st.st_mode));
+        return false;
+    }
+    int domain = AF_UNIX;
+    socklen_t len = sizeof(domain);
+    long args[6] = {fd, SOL_SOCKET, SO_DOMAIN, (long)&domain, (long)&len, 0};
+    bool emulated = shim_ipcSyscall(SYS_getsockopt, args) == 0 && domain != AF_UNIX;
+    _shim_markFd(fd, FD_KIND_MAY_BLOCK, emulated ? SHIM_FD_SOCKET : SHIM_FD_PLAIN, false);
+    return emulated;
+}
+
+/* A signalfd or timerfd umbra emulates on a placeholder eventfd with `flags` (O_NONBLOCK,
+ * O_CLOEXEC; the SFD_, TFD_ and EFD_ flags have the same values): the placeholder goes to umbra in
  * args[slot] with call `nr`, and the descriptor umbra answers with is marked `kind`; the
  * placeholder is closed again if umbra refuses. */
 static long _shim_createOnPlaceholder(long nr, long args[6], int slot, long flags,
@@ -199,21 +237,63 @@ static long _shim_emulatedFdCreate(long nr, const long* a) {
     return _shim_createOnPlaceholder(nr, args, kind == SHIM_FD_TIMERFD ? 2 : 4, flags, kind);
 }
 
-/* socket(domain, type, protocol): an AF_INET datagram socket, or an AF_NETLINK raw or datagram
- * one, gets a placeholder eventfd with the same NONBLOCK and CLOEXEC flags (host/udp.h,
- * host/netlink.h), which umbra registers; (domain, type, protocol,
- * placeholder) go over. Other kinds go over with placeholder -1 and umbra refuses them. */
+/* A socket umbra emulates, made by call `nr` (socket or accept4): its placeholder is end A of a
+ * native AF_UNIX stream socketpair with `flags` (SOCK_NONBLOCK, SOCK_CLOEXEC: what the program
+ * asked for its socket; they land on B too, which lives only until the answer). A goes to umbra
+ * in args[slot] and B in args[slot + 1]; umbra keeps duplicates of both and answers A. B is
+ * closed here whatever the answer, A too when it is an error; the answer is marked a socket.
+ * A is socketpair's first descriptor, so it has the number socket() would have given. */
+static long _shim_createSocket(long nr, long args[6], int slot, long flags) {
+    int sv[2];
+    long rv = shim_rawSyscall(SYS_socketpair, AF_UNIX, SOCK_STREAM | flags, 0, (long)sv, 0, 0);
+    if (rv < 0) {
+        return rv;
+    }
+    args[slot] = sv[0];
+    args[slot + 1] = sv[1];
+    rv = shim_ipcSyscall(nr, args);
+    shim_rawSyscall(SYS_close, sv[1], 0, 0, 0, 0, 0);
+    _shim_markFd(sv[1], FD_KIND_UNKNOWN, SHIM_FD_PLAIN, false);
+    if (rv < 0) {
+        shim_rawSyscall(SYS_close, sv[0], 0, 0, 0, 0, 0);
+        _shim_markFd(sv[0], FD_KIND_UNKNOWN, SHIM_FD_PLAIN, false);
+        return rv;
+    }
+    _shim_markFd(rv, FD_KIND_MAY_BLOCK, SHIM_FD_SOCKET, false);
+    return rv;
+}
+
+/* socket(domain, type, protocol): AF_INET and AF_INET6 stream and datagram sockets and AF_NETLINK
+ * raw and datagram ones get a placeholder pair (host/udp.h, host/netlink.h):
+ * (domain, type, protocol, A, B) go over. Other kinds, and unknown type flags, go over with
+ * A = B = -1 and umbra refuses them. */
 static long _shim_socket(const long* a) {
-    int type = (int)a[1];
-    long args[6] = {a[0], a[1], a[2], -1, 0, 0};
-    bool udp = (int)a[0] == AF_INET && (type & 0xf) == SOCK_DGRAM;
-    bool netlink = (int)a[0] == AF_NETLINK &&
-                   ((type & 0xf) == SOCK_DGRAM || (type & 0xf) == SOCK_RAW);
-    if (!(udp || netlink) || (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))) {
+    int domain = (int)a[0];
+    int kind = (int)a[1] & 0xf;
+    long flags = a[1] & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+    long args[6] = {a[0], a[1], a[2], -1, -1, 0};
+    bool inet = (domain == AF_INET || domain == AF_INET6) &&
+                (kind == SOCK_STREAM || kind == SOCK_DGRAM);
+    bool netlink = domain == AF_NETLINK && (kind == SOCK_DGRAM || kind == SOCK_RAW);
+    if (!(inet || netlink) || ((int)a[1] & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))) {
         return shim_ipcSyscall(SYS_socket, args);
     }
-    return _shim_createOnPlaceholder(SYS_socket, args, 3, type & (SOCK_NONBLOCK | SOCK_CLOEXEC),
-                                     SHIM_FD_SOCKET);
+    return _shim_createSocket(SYS_socket, args, 3, flags);
+}
+
+/* accept and accept4 on a socket umbra emulates: the new socket's placeholder pair goes with
+ * the call, always as accept4(fd, addr, addrlen, flags, A, B), plain accept with flags 0. On
+ * other descriptors the call goes over as it is. */
+static long _shim_accept(long nr, const long* a) {
+    long flags = nr == SYS_accept4 ? (int)a[3] : 0;
+    if (_shim_getFdEmulated(a[0]) != SHIM_FD_SOCKET) {
+        return shim_ipcSyscall(nr, a);
+    }
+    if (flags & ~(long)(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+        return -EINVAL; /* accept4 checks its flags first */
+    }
+    long args[6] = {a[0], a[1], a[2], flags, -1, -1};
+    return _shim_createSocket(SYS_accept4, args, 4, flags);
 }
 
 /* send and receive calls: the descriptor's O_NONBLOCK (the placeholder's, natively) becomes
@@ -763,7 +843,7 @@ static long _shim_fdCall(long nr, const long* a) {
             return _shim_epollWait(nr, a);
         case SYS_read:
         case SYS_readv:
-            if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET) {
+            if (_shim_isEmulatedSocket(a[0])) {
                 return _shim_socketReadWrite(nr, a);
             }
             if (_shim_getFdEmulated(a[0]) == SHIM_FD_SIGNALFD) {
@@ -781,7 +861,7 @@ static long _shim_fdCall(long nr, const long* a) {
             break;
         case SYS_write:
         case SYS_writev:
-            if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET) {
+            if (_shim_isEmulatedSocket(a[0])) {
                 return _shim_socketReadWrite(nr, a);
             }
             if (_shim_getFdEmulated(a[0]) != SHIM_FD_PLAIN) {
@@ -792,9 +872,9 @@ static long _shim_fdCall(long nr, const long* a) {
             }
             break;
         case SYS_ioctl:
-            if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET &&
-                (a[1] == FIONREAD || a[1] == TIOCOUTQ ||
-                 (a[1] >= SIOCGIFNAME && a[1] <= SIOCGIFINDEX))) { /* interface ioctls */
+            if ((a[1] == FIONREAD || a[1] == TIOCOUTQ ||
+                 (a[1] >= SIOCGIFNAME && a[1] <= SIOCGIFINDEX)) && /* interface ioctls */
+                _shim_isEmulatedSocket(a[0])) {
                 return shim_ipcSyscall(UMBRA_SYSCALL_SOCKET_IOCTL, a);
             }
             break;
@@ -811,6 +891,13 @@ static long _shim_fdCall(long nr, const long* a) {
             }
             return rv;
         }
+        case SYS_sendfile:
+            /* Natively it would write into the placeholder pair (its data lost): refused, as
+             * the eventfd placeholders used to be by the kernel. */
+            if (_shim_isEmulatedSocket(a[0])) {
+                return -EINVAL;
+            }
+            break;
         case SYS_close_range: {
             /* Closed numbers lose their marks, as with close; CLOSE_RANGE_CLOEXEC closes
              * nothing yet (the exec that does starts a fresh shim). */
@@ -1509,6 +1596,9 @@ long shim_syscall(long nr, const long args[6], ucontext_t* uc) {
             return _shim_emulatedFdCreate(nr, args);
         case SYS_socket:
             return _shim_socket(args);
+        case SYS_accept:
+        case SYS_accept4:
+            return _shim_accept(nr, args);
         case SYS_recvfrom:
         case SYS_sendto:
         case SYS_recvmmsg:

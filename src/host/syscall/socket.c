@@ -1,14 +1,17 @@
 /* Socket calls. AF_INET datagram sockets are UDP sockets (host/udp.h) on a native placeholder
- * eventfd (host/emulated_fd.h, kind EMULATED_FD_SOCKET); AF_NETLINK NETLINK_ROUTE sockets are
- * UdpSockets with `netlink` set whose queue holds the kernel's replies (host/netlink.h); every
- * other family and type is refused at creation (EAFNOSUPPORT, one warning) until the rest of the
- * network issue lands. Socket calls
+ * (host/emulated_fd.h, kind EMULATED_FD_SOCKET: end A of an AF_UNIX socketpair whose readiness
+ * umbra sets); AF_NETLINK NETLINK_ROUTE sockets are UdpSockets with `netlink` set whose queue
+ * holds the kernel's replies (host/netlink.h); every other family and type is refused at
+ * creation (EAFNOSUPPORT, one warning) until the rest of the network issue lands. Socket calls
  * on descriptors that are not sockets fail as Linux fails them: ENOTSOCK for an open descriptor,
  * EBADF otherwise (bash, for one, decides whether it runs under sshd from getpeername's errno on
  * fd 0).
  *
  * The shim turns the descriptor's O_NONBLOCK into MSG_DONTWAIT, and read/readv/write/writev on a
- * socket into recvfrom/recvmsg/sendto/sendmsg, so only the socket calls reach here. */
+ * socket into recvfrom/recvmsg/sendto/sendmsg, so only the socket calls reach here. For socket,
+ * accept and accept4 the shim makes the placeholder pair and passes both ends (socket: args[3] A,
+ * args[4] B; accept4: args[4] A, args[5] B, with accept sent as accept4 with flags 0), or -1 for
+ * none; it closes B itself once answered, and A too when the answer is an error. */
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <net/if.h>
@@ -200,26 +203,49 @@ static int _socket_writeAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_ad
 
 /* ---- Creation, binding, connecting ----------------------------------------------------------- */
 
+/* A new socket's placeholder: the process's descriptors `a_fd` (end A, the socket's number) and
+ * `b_fd` (end B) of the AF_UNIX pair the shim made (socket, accept, accept4). Registers an
+ * EmulatedFd on umbra's duplicates of both, owned by the calling process, with no object yet
+ * (the caller sets one: udpsocket_new). 0 with *out set (borrowed), or -errno (EINVAL when the
+ * shim made no pair). */
+static int _socket_adoptPlaceholder(SyscallContext* ctx, int a_fd, int b_fd, EmulatedFd** out) {
+    if (a_fd < 0 || b_fd < 0) {
+        return -EINVAL;
+    }
+    int dup_a = process_dupNativeFd(ctx->process, a_fd);
+    if (dup_a < 0) {
+        return dup_a;
+    }
+    int dup_b = process_dupNativeFd(ctx->process, b_fd);
+    if (dup_b < 0) {
+        close(dup_a);
+        return dup_b;
+    }
+    EmulatedFd* efd = emulatedfdset_addSocket(host_getEmulatedFds(ctx->host), dup_a, dup_b);
+    efd->owner = process_getVirtualPid(ctx->process);
+    *out = efd;
+    return 0;
+}
+
 /* ---- AF_NETLINK (NETLINK_ROUTE; host/netlink.h) --------------------------------------------- */
 
-static UdpSocket* _netlink_new(SyscallContext* ctx, int placeholder, int type) {
-    int dup = process_dupNativeFd(ctx->process, placeholder);
-    if (dup < 0) {
-        return NULL;
+static int _netlink_new(SyscallContext* ctx, int a_fd, int b_fd, int type) {
+    EmulatedFd* efd;
+    int rv = _socket_adoptPlaceholder(ctx, a_fd, b_fd, &efd);
+    if (rv != 0) {
+        return rv;
     }
-    EmulatedFd* efd = emulatedfdset_add(host_getEmulatedFds(ctx->host), EMULATED_FD_SOCKET, dup);
-    efd->owner = process_getVirtualPid(ctx->process);
     /* Linux's netlink defaults: sk_rcvbuf and sk_sndbuf from rmem_default and wmem_default. */
     UdpSocket* sock = udpsocket_new(ctx->host, efd, SOCKET_RMEM_MAX, SOCKET_RMEM_MAX);
     sock->netlink = true;
     sock->type = type;
-    return sock;
+    return 0;
 }
 
 /* socket(AF_NETLINK, SOCK_RAW or SOCK_DGRAM, protocol): NETLINK_ROUTE only. Linux checks the type
  * first (ESOCKTNOSUPPORT), then the protocol. */
-static SyscallReturn _netlink_socket(SyscallContext* ctx, int type, int protocol,
-                                     int placeholder) {
+static SyscallReturn _netlink_socket(SyscallContext* ctx, int type, int protocol, int a_fd,
+                                     int b_fd) {
     static int warned;
     if (type != SOCK_RAW && type != SOCK_DGRAM) {
         return syscall_done(-ESOCKTNOSUPPORT);
@@ -233,13 +259,9 @@ static SyscallReturn _netlink_socket(SyscallContext* ctx, int type, int protocol
         }
         return syscall_done(-EPROTONOSUPPORT);
     }
-    if (placeholder < 0) {
-        return syscall_done(-EINVAL); /* flags other than SOCK_NONBLOCK and SOCK_CLOEXEC */
-    }
-    if (_netlink_new(ctx, placeholder, type) == NULL) {
-        return syscall_done(-EMFILE);
-    }
-    return syscall_done(placeholder);
+    /* No pair: flags other than SOCK_NONBLOCK and SOCK_CLOEXEC (EINVAL). */
+    int rv = _netlink_new(ctx, a_fd, b_fd, type);
+    return syscall_done(rv != 0 ? rv : a_fd);
 }
 
 /* Whether another netlink socket of the host has port id `portid`. */
@@ -338,9 +360,9 @@ static int64_t _netlink_send(SyscallContext* ctx, UdpSocket* sock, uint8_t* data
         g_queue_push_tail(&sock->queue, d);
         sock->queued_bytes += b->len;
         g_byte_array_free(b, TRUE);
+        udpsocket_queued(sock); /* an edge per reply, as netlink_unicast's per skb */
     }
     g_ptr_array_free(replies, TRUE);
-    udpsocket_updateReadiness(sock);
     return (int64_t)len;
 }
 
@@ -357,35 +379,36 @@ static int _netlink_checkDest(SyscallContext* ctx, uint64_t addr, int64_t len) {
     return nl.nl_pid == 0 ? 0 : -ECONNREFUSED; /* no other process listens (none is emulated) */
 }
 
-/* socket(domain, type, protocol, placeholder): the shim made the placeholder for AF_INET
- * datagram sockets and AF_NETLINK ones; -1 for anything else. */
+/* socket(domain, type, protocol, A, B): the shim made the placeholder pair for AF_INET and
+ * AF_INET6 stream and datagram sockets and AF_NETLINK ones (A and B -1 for anything else, or for
+ * flags other than SOCK_NONBLOCK and SOCK_CLOEXEC); the answer is A, the socket's descriptor. */
 SyscallReturn syscallhandler_socket(SyscallContext* ctx) {
     int domain = (int)ctx->args[0];
     int type = (int)ctx->args[1];
     int protocol = (int)ctx->args[2];
-    int placeholder = (int)ctx->args[3];
+    int a_fd = (int)ctx->args[3];
+    int b_fd = (int)ctx->args[4];
     if (domain == AF_NETLINK) {
-        return _netlink_socket(ctx, type & 0xf, protocol, placeholder);
+        return _netlink_socket(ctx, type & 0xf, protocol, a_fd, b_fd);
     }
-    if (domain == AF_INET && (type & 0xf) == SOCK_STREAM && placeholder >= 0) {
-        return tcpcall_socket(ctx, protocol, placeholder);
+    if (domain == AF_INET && (type & 0xf) == SOCK_STREAM && a_fd >= 0) {
+        return tcpcall_socket(ctx, protocol, a_fd, b_fd);
     }
-    if (domain != AF_INET || (type & 0xf) != SOCK_DGRAM || placeholder < 0) {
+    if (domain != AF_INET || (type & 0xf) != SOCK_DGRAM || a_fd < 0) {
         return _socket_unsupported(ctx);
     }
     if (protocol != 0 && protocol != IPPROTO_UDP) {
         return syscall_done(-EPROTONOSUPPORT);
     }
-    int dup = process_dupNativeFd(ctx->process, placeholder);
-    if (dup < 0) {
-        return syscall_done(dup);
+    EmulatedFd* efd;
+    int rv = _socket_adoptPlaceholder(ctx, a_fd, b_fd, &efd);
+    if (rv != 0) {
+        return syscall_done(rv);
     }
-    EmulatedFd* efd = emulatedfdset_add(host_getEmulatedFds(ctx->host), EMULATED_FD_SOCKET, dup);
-    efd->owner = process_getVirtualPid(ctx->process);
     const HostProcessOptions* o = host_getProcessOptions(ctx->host);
     udpsocket_new(ctx->host, efd, o->socket_recv_buffer ? o->socket_recv_buffer : SOCKET_RMEM_MAX,
                   o->socket_send_buffer ? o->socket_send_buffer : SOCKET_RMEM_MAX);
-    return syscall_done(placeholder);
+    return syscall_done(a_fd);
 }
 
 /* socketpair: AF_UNIX pairs are native (they reach nothing outside the process tree that holds
@@ -492,12 +515,17 @@ SyscallReturn syscallhandler_listen(SyscallContext* ctx) {
     return syscall_done(-EOPNOTSUPP);
 }
 
+/* accept(fd, addr, addrlen): the shim sends it as accept4 with flags 0 when fd is a socket it
+ * marked; otherwise (no placeholder pair) it comes as is. */
 SyscallReturn syscallhandler_accept(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
     (void)sock;
     return syscall_done(-EOPNOTSUPP);
 }
 
+/* accept4(fd, addr, addrlen, flags, A, B): A and B are the new socket's placeholder pair (flags'
+ * SOCK_NONBLOCK and SOCK_CLOEXEC already on A), for _socket_adoptPlaceholder; the answer would
+ * be A. No socket listens yet (UDP and netlink: EOPNOTSUPP, as Linux). */
 SyscallReturn syscallhandler_accept4(SyscallContext* ctx) {
     return syscallhandler_accept(ctx);
 }
@@ -626,6 +654,7 @@ send:;
     p->payload = data;
     p->len = len;
     netstack_sendFrom(stack, sock->tx, p, ctx->now);
+    udpsocket_updateReadiness(sock); /* no POLLOUT once half the send buffer is in use */
     return (int64_t)sent;
 }
 
@@ -650,21 +679,18 @@ static int _socket_wait(SyscallContext* ctx, UdpSocket* sock, SimTime timeout,
     return socket_waitObject(ctx, sock->efd->id, timeout, block);
 }
 
-/* Linux's sock_alloc_send_pskb: a blocking send waits while the socket's packets still in the
- * interface queue fill its send buffer (until SO_SNDTIMEO: EAGAIN), unless an error is pending
- * or writing is shut down (the send reports those). 0: go on; 1: *block set; -errno.
- *
- * A non-blocking send (O_NONBLOCK, MSG_DONTWAIT) never waits nor fails for a full buffer: the
- * placeholder eventfd cannot show "not writable" without showing "readable", so poll would
- * report POLLOUT while the send said EAGAIN, and a program waiting for POLLOUT would spin
- * without simulated time moving. Its packets queue without bound instead (design.md). */
+/* Linux's sock_alloc_send_pskb: a send finds the socket's packets still in the interface queue
+ * filling its send buffer: a non-blocking one (O_NONBLOCK, MSG_DONTWAIT) fails with EAGAIN, a
+ * blocking one waits (until SO_SNDTIMEO: EAGAIN), unless an error is pending or writing is shut
+ * down (the send reports those). Poll shows no POLLOUT from half the buffer on and until the
+ * queue is back under half (udpsocket_updateReadiness), so a program that waits for POLLOUT
+ * after EAGAIN sleeps in simulated time until packets leave. 0: go on; 1: *block set; -errno. */
 static int _socket_sendWait(SyscallContext* ctx, UdpSocket* sock, int flags, bool may_block,
                             SyscallReturn* block) {
-    if ((flags & MSG_DONTWAIT) || sock->error != 0 || sock->shut_wr ||
-        !udpsocket_sendBufferFull(sock)) {
+    if (sock->error != 0 || sock->shut_wr || !udpsocket_sendBufferFull(sock)) {
         return 0;
     }
-    if (!may_block) {
+    if ((flags & MSG_DONTWAIT) || !may_block) {
         return -EAGAIN;
     }
     int rv = _socket_wait(ctx, sock, sock->sndtimeo, block);
@@ -1138,6 +1164,9 @@ SyscallReturn syscallhandler_setsockopt(SyscallContext* ctx) {
             uint64_t v = value < 0 ? 0 : (uint64_t)value;
             v = (v > SOCKET_RMEM_MAX ? SOCKET_RMEM_MAX : v) * 2;
             sock->sndbuf = v < SOCKET_MIN_SNDBUF ? SOCKET_MIN_SNDBUF : v;
+            /* As Linux's sk_write_space after the change: writers check again. */
+            managedthread_wakeObjectWaiters(ctx->host, sock->efd->id);
+            udpsocket_updateReadiness(sock);
             return syscall_done(0);
         }
         default:
@@ -1348,6 +1377,10 @@ SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx) {
 }
 
 /* ---- For the other socket files (socket_internal.h) ------------------------------------------ */
+
+int socket_adoptPlaceholder(SyscallContext* ctx, int a_fd, int b_fd, EmulatedFd** out) {
+    return _socket_adoptPlaceholder(ctx, a_fd, b_fd, out);
+}
 
 int socket_readInetAddr(SyscallContext* ctx, uint64_t addr, int64_t len, NetAddr* out) {
     return _socket_readAddr(ctx, addr, len, out);

@@ -16,6 +16,9 @@
 #define SOCKET_MIN_SNDBUF 4608 /* SOCK_MIN_SNDBUF on x86_64 */
 #define SOCKET_IOV_MAX 1024    /* UIO_MAXIOV */
 
+/* Registers the placeholder pair (A, B) the shim made for a new socket: 0 with *out set, or
+ * -errno. */
+int socket_adoptPlaceholder(SyscallContext* ctx, int a_fd, int b_fd, EmulatedFd** out);
 /* Reads a sockaddr of `len` bytes: 0 (AF_INET, *out set), 1 (AF_UNSPEC) or -errno. */
 int socket_readInetAddr(SyscallContext* ctx, uint64_t addr, int64_t len, NetAddr* out);
 /* Writes `a` to a sockaddr buffer whose length is at `len_addr`, as Linux's move_addr_to_user. */
@@ -33,7 +36,7 @@ int64_t socket_readIov(SyscallContext* ctx, const struct msghdr* msg, struct iov
 SyscallReturn socket_ifIoctl(SyscallContext* ctx);
 
 /* socket_tcp.c: AF_INET stream sockets. */
-SyscallReturn tcpcall_socket(SyscallContext* ctx, int protocol, int placeholder);
+SyscallReturn tcpcall_socket(SyscallContext* ctx, int protocol, int a_fd, int b_fd);
 /* Every socket call (and the private ioctl and close) on a TCP socket's descriptor. */
 SyscallReturn tcpcall_dispatch(SyscallContext* ctx, EmulatedFd* efd);
 

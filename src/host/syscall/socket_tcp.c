@@ -42,18 +42,17 @@ static bool _tcpcall_nonblocking(const EmulatedFd* efd) {
     return fl >= 0 && (fl & O_NONBLOCK);
 }
 
-SyscallReturn tcpcall_socket(SyscallContext* ctx, int protocol, int placeholder) {
+SyscallReturn tcpcall_socket(SyscallContext* ctx, int protocol, int a_fd, int b_fd) {
     if (protocol != 0 && protocol != IPPROTO_TCP) {
         return syscall_done(-EPROTONOSUPPORT);
     }
-    int dup = process_dupNativeFd(ctx->process, placeholder);
-    if (dup < 0) {
-        return syscall_done(dup);
+    EmulatedFd* efd;
+    int rv = socket_adoptPlaceholder(ctx, a_fd, b_fd, &efd);
+    if (rv != 0) {
+        return syscall_done(rv);
     }
-    EmulatedFd* efd = emulatedfdset_add(host_getEmulatedFds(ctx->host), EMULATED_FD_SOCKET, dup);
-    efd->owner = process_getVirtualPid(ctx->process);
     tcpsocket_new(ctx->host, efd);
-    return syscall_done(placeholder);
+    return syscall_done(a_fd);
 }
 
 /* ---- Opening ----------------------------------------------------------------------------------- */
@@ -139,14 +138,15 @@ static SyscallReturn _tcpcall_connect(SyscallContext* ctx, TcpSocket* s, Emulate
     return block;
 }
 
-/* accept4(fd, addr, addrlen, flags, placeholder): the placeholder the shim made for the new
- * descriptor (with the flags) becomes the accepted socket's. */
+/* accept4(fd, addr, addrlen, flags, A, B): the placeholder pair the shim made for the new
+ * descriptor (A with the flags) becomes the accepted socket's. */
 static SyscallReturn _tcpcall_accept(SyscallContext* ctx, TcpSocket* s, EmulatedFd* efd) {
     if (!s->listening) {
         return syscall_done(-EINVAL);
     }
-    int placeholder = (int)ctx->args[4];
-    if (placeholder < 0) {
+    int a_fd = (int)ctx->args[4];
+    int b_fd = (int)ctx->args[5];
+    if (a_fd < 0 || b_fd < 0) {
         return syscall_done(-EINVAL);
     }
     TcpSocket* child = tcpsocket_accept(s);
@@ -160,22 +160,21 @@ static SyscallReturn _tcpcall_accept(SyscallContext* ctx, TcpSocket* s, Emulated
         }
         return block;
     }
-    int dup = process_dupNativeFd(ctx->process, placeholder);
-    if (dup < 0) {
+    EmulatedFd* cefd;
+    int rv = socket_adoptPlaceholder(ctx, a_fd, b_fd, &cefd);
+    if (rv != 0) {
         tcp_close(child->conn, ctx->now); /* lost to the user: as if closed at once */
-        return syscall_done(dup);
+        return syscall_done(rv);
     }
-    EmulatedFd* cefd = emulatedfdset_add(host_getEmulatedFds(ctx->host), EMULATED_FD_SOCKET, dup);
-    cefd->owner = process_getVirtualPid(ctx->process);
     tcpsocket_attach(child, cefd);
     if (ctx->args[1] != 0) {
-        int rv = socket_writeInetAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2],
-                                      child->peer);
+        rv = socket_writeInetAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2],
+                                  child->peer);
         if (rv != 0) {
             return syscall_done(rv); /* Linux too leaves the connection accepted */
         }
     }
-    return syscall_done(placeholder);
+    return syscall_done(a_fd);
 }
 
 static SyscallReturn _tcpcall_name(SyscallContext* ctx, TcpSocket* s, bool peer) {

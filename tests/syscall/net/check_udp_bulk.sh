@@ -17,9 +17,19 @@ if [ "$send_ns" -lt 1030000000 ] || [ "$send_ns" -gt 1090000000 ]; then
     status=1
 fi
 # Then, with SO_SNDTIMEO 100 us, the sender fills the buffer again and a send fails with EAGAIN
-# after exactly 100 us (nothing leaves that soon), and a MSG_DONTWAIT send goes through.
+# after exactly 100 us (nothing leaves that soon). On the full buffer, MSG_DONTWAIT and
+# O_NONBLOCK sends fail with EAGAIN and poll shows no POLLOUT; POLLOUT comes once under half of
+# the 131072 bytes is in use: 45 to 47 datagrams must leave first (1.1424 ms each, on the
+# bucket's 1 ms grid): 50..55 ms. Then a MSG_DONTWAIT send goes through.
 grep -qE '^sndtimeo: ([0-9]|[1-8][0-9]|9[0-3]) more sent, then EAGAIN after 100000 ns$' "$s" ||
     { echo "$s: no EAGAIN after SO_SNDTIMEO 100 us:"; grep '^sndtimeo' "$s"; status=1; }
+grep -qx "dontwait: EAGAIN, no POLLOUT" "$s" ||
+    { echo "$s: non-blocking sends on the full buffer did not fail as Linux's"; status=1; }
+pollout=$(sed -n 's/^pollout after \([0-9]*\) ns$/\1/p' "$s")
+if [ -z "$pollout" ] || [ "$pollout" -lt 50000000 ] || [ "$pollout" -gt 55000000 ]; then
+    echo "$s: POLLOUT after '$pollout' ns, wanted 50..55 ms"
+    status=1
+fi
 grep -qx "dontwait sent" "$s" || { echo "$s: the MSG_DONTWAIT send failed"; status=1; }
 echo "sends took $send_ns ns; received $received in $span ns: $rate bit/s on the wire"
 exit $status

@@ -15,7 +15,6 @@
  *   TCP_INFO's state, IP_TOS;
  * - sendfile from a file to a socket, with and without an offset;
  * - getpeername's ENOTCONN on a listener. */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>

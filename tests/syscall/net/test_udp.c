@@ -7,7 +7,9 @@
  * woken by the parent's sendto after a sleep (exactly the sleep under umbra), SO_RCVTIMEO,
  * recvmsg/sendmsg with iovecs, read/write, FIONREAD, SO_TYPE and SO_ERROR, getpeername ENOTCONN,
  * listen and accept EOPNOTSUPP, ECONNREFUSED on a connected socket whose peer has nothing bound,
- * and the release of a port when its socket is closed. */
+ * and the release of a port when its socket is closed; the descriptor itself (fstat says a
+ * socket, flags, numbering, after an exec), poll after shutdown and with an error pending, and
+ * an EPOLLET edge per arriving datagram. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -18,6 +20,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -369,6 +372,146 @@ static void test_polling(void) {
     close(b);
 }
 
+/* Each datagram that arrives is an EPOLLET edge, even while the socket is readable already (Linux's
+ * sock_def_readable wakes on every skb). */
+static void test_edges(void) {
+    int a = udp_socket(0), b = udp_socket(0);
+    struct sockaddr_in ba = bind_loopback(b);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    ASSERT(ep >= 0);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u32 = 3};
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, b, &ev) == 0);
+    struct epoll_event out;
+    for (int i = 0; i < 20; i++) {
+        CHECK_EQ_LL(sendto(a, "e", 1, 0, (struct sockaddr*)&ba, sizeof(ba)), 1);
+        CHECK_EQ_LL(epoll_wait(ep, &out, 1, 0), 1);
+        CHECK_EQ_LL(out.events, EPOLLIN);
+        CHECK_EQ_LL(epoll_wait(ep, &out, 1, 0), 0); /* taken until the next one */
+    }
+    char buf[4];
+    for (int i = 0; i < 20; i++) {
+        CHECK_EQ_LL(recv(b, buf, sizeof(buf), MSG_DONTWAIT), 1);
+    }
+    CHECK_EQ_LL(epoll_wait(ep, &out, 1, 0), 0);
+    close(ep);
+    close(a);
+    close(b);
+}
+
+/* What poll says after shutdown (udp_poll): SHUT_RD adds POLLRDHUP|POLLIN, both ways POLLHUP,
+ * SHUT_WR alone nothing; Linux marks an unconnected socket shut down too (then says ENOTCONN).
+ * A pending error is POLLERR in Linux; umbra shows POLLIN (its placeholder cannot show POLLERR
+ * and take it back). */
+static void test_poll_states(void) {
+    int a = udp_socket(0);
+    struct pollfd pfd = {.fd = a, .events = POLLIN | POLLOUT | POLLRDHUP};
+    CHECK_ERRNO(shutdown(a, SHUT_WR), ENOTCONN);
+    CHECK_EQ_LL(poll(&pfd, 1, 0), 1);
+    CHECK_EQ_LL(pfd.revents, POLLOUT);
+    CHECK_ERRNO(shutdown(a, SHUT_RD), ENOTCONN);
+    CHECK_EQ_LL(poll(&pfd, 1, 0), 1);
+    CHECK_EQ_LL(pfd.revents, POLLIN | POLLOUT | POLLRDHUP | POLLHUP);
+    close(a);
+    a = udp_socket(0);
+    pfd.fd = a;
+    CHECK_ERRNO(shutdown(a, SHUT_RD), ENOTCONN);
+    CHECK_EQ_LL(poll(&pfd, 1, 0), 1);
+    CHECK_EQ_LL(pfd.revents, POLLIN | POLLOUT | POLLRDHUP);
+    close(a);
+
+    int lone = udp_socket(0);
+    struct sockaddr_in la = bind_loopback(lone);
+    close(lone);
+    int c = udp_socket(0);
+    CHECK(connect(c, (struct sockaddr*)&la, sizeof(la)) == 0);
+    CHECK_EQ_LL(send(c, "x", 1, 0), 1);
+    pfd.fd = c;
+    CHECK_EQ_LL(poll(&pfd, 1, 1000), 1);
+    CHECK_EQ_LL(pfd.revents, (running_in_sim() ? POLLIN : POLLERR) | POLLOUT);
+    int err = 0;
+    socklen_t len = sizeof(err);
+    CHECK(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) == 0);
+    CHECK_EQ_LL(err, ECONNREFUSED);
+    CHECK_EQ_LL(poll(&pfd, 1, 0), 1);
+    CHECK_EQ_LL(pfd.revents, POLLOUT);
+    close(c);
+}
+
+/* After an exec the socket is still one: read, write, FIONREAD and poll on the inherited
+ * descriptor act on the socket (the exec'd program here is this test, as "exec-child FD"). */
+static int exec_child(int fd) {
+    int n = -1;
+    CHECK(ioctl(fd, FIONREAD, &n) == 0);
+    CHECK_EQ_LL(n, 4);
+    char buf[8];
+    CHECK_EQ_LL(read(fd, buf, sizeof(buf)), 4);
+    CHECK(memcmp(buf, "exec", 4) == 0);
+    CHECK_ERRNO(write(fd, "x", 1), EDESTADDRREQ); /* not connected */
+    struct pollfd pfd = {.fd = fd, .events = POLLIN | POLLOUT};
+    CHECK_EQ_LL(poll(&pfd, 1, 0), 1);
+    CHECK_EQ_LL(pfd.revents, POLLOUT);
+    return test_failures == 0 ? 0 : 1;
+}
+
+static void test_exec_inherited(void) {
+    int a = udp_socket(0), b = udp_socket(0);
+    struct sockaddr_in ba = bind_loopback(b);
+    CHECK_EQ_LL(sendto(a, "exec", 4, 0, (struct sockaddr*)&ba, sizeof(ba)), 4);
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        char fd_arg[16];
+        snprintf(fd_arg, sizeof(fd_arg), "%d", b);
+        execl("/proc/self/exe", "test_udp", "exec-child", fd_arg, (char*)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    CHECK_EQ_LL(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(a);
+    close(b);
+}
+
+/* The descriptor is a socket as far as the kernel's own calls on it go (fstat, /proc/self/fd),
+ * with the flags asked for; a refused socket or accept leaves no descriptor behind. */
+static void test_descriptor(void) {
+    int flags[] = {0, SOCK_NONBLOCK, SOCK_CLOEXEC, SOCK_NONBLOCK | SOCK_CLOEXEC};
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+        int probe = dup(0);
+        ASSERT(probe >= 0);
+        close(probe);
+        int fd = udp_socket(flags[i]);
+        CHECK_EQ_LL(fd, probe); /* the lowest free number */
+        struct stat st;
+        CHECK(fstat(fd, &st) == 0);
+        CHECK(S_ISSOCK(st.st_mode));
+        char path[64], link[64] = {0};
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        CHECK(readlink(path, link, sizeof(link) - 1) > 0);
+        CHECK(strncmp(link, "socket:[", 8) == 0);
+        CHECK_EQ_LL(!!(fcntl(fd, F_GETFL) & O_NONBLOCK), !!(flags[i] & SOCK_NONBLOCK));
+        CHECK_EQ_LL(!!(fcntl(fd, F_GETFD) & FD_CLOEXEC), !!(flags[i] & SOCK_CLOEXEC));
+        /* accept and accept4 on a datagram socket: EOPNOTSUPP, bad accept4 flags EINVAL. */
+        CHECK_ERRNO(accept(fd, NULL, NULL), EOPNOTSUPP);
+        CHECK_ERRNO(accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), EOPNOTSUPP);
+        CHECK_ERRNO(accept4(fd, NULL, NULL, 0x40), EINVAL);
+        int next = dup(0);
+        CHECK_EQ_LL(next, fd + 1); /* nothing left open by them */
+        close(next);
+        close(fd);
+    }
+    /* A kind umbra refuses (TCP, for now) takes no descriptor either. */
+    int probe = dup(0);
+    close(probe);
+    int t = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (t >= 0) {
+        close(t);
+    }
+    int again = dup(0);
+    CHECK_EQ_LL(again, probe);
+    close(again);
+}
+
 static void test_msg(void) {
     int a = udp_socket(0), b = udp_socket(0);
     struct sockaddr_in aa = bind_loopback(a), ba = bind_loopback(b);
@@ -706,11 +849,18 @@ static void test_names(void) {
     close(b);
 }
 
-int main(void) {
+int main(int argc, char** argv) {
+    if (argc == 3 && strcmp(argv[1], "exec-child") == 0) {
+        return exec_child(atoi(argv[2]));
+    }
     test_basic();
     test_bind_rules();
     test_connected();
     test_polling();
+    test_edges();
+    test_poll_states();
+    test_descriptor();
+    test_exec_inherited();
     test_msg();
     test_blocking();
     test_eintr();

@@ -12,7 +12,10 @@
  *                                           back to back (blocking sends); print "sent <n>" and
  *                                           "send_ns <time the sends took>"; with a 6th
  *                                           argument "timeo", then fill the send buffer with
- *                                           SO_SNDTIMEO 100 us to HOST:PORT+1 until EAGAIN
+ *                                           SO_SNDTIMEO 100 us to HOST:PORT+1 until EAGAIN,
+ *                                           then check non-blocking sends and POLLOUT on the
+ *                                           full buffer (umbra only: natively no UDP send
+ *                                           buffer fills so easily)
  *   test_udp_bulk send2 HOST PORT COUNT SIZE two sockets send COUNT each, numbered i and
  *                                           65536 + i, all of the first's written first
  *   test_udp_bulk local                     both on this machine (the native run): a forked
@@ -22,7 +25,9 @@
  * check_udp_bulk.sh checks the rate the receiver saw. */
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -86,6 +91,27 @@ static int receiver(const char* port, int count, int wait_ms, bool quiet) {
     return n;
 }
 
+/* With the send buffer still full: non-blocking sends (MSG_DONTWAIT, O_NONBLOCK) fail with
+ * EAGAIN and poll shows no POLLOUT, as Linux's sock_writeable; POLLOUT comes back once packets
+ * have left and at most half the buffer is in use (sock_def_write_space), and a send goes. */
+static void nonblocking_full(int fd, const char* msg, int size, const struct sockaddr_in* to) {
+    const struct sockaddr* a = (const struct sockaddr*)to;
+    CHECK_ERRNO(sendto(fd, msg, (size_t)size, MSG_DONTWAIT, a, sizeof(*to)), EAGAIN);
+    int fl = fcntl(fd, F_GETFL);
+    ASSERT(fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
+    CHECK_ERRNO(sendto(fd, msg, (size_t)size, 0, a, sizeof(*to)), EAGAIN);
+    ASSERT(fcntl(fd, F_SETFL, fl) == 0);
+    struct pollfd pfd = {.fd = fd, .events = POLLIN | POLLOUT};
+    CHECK_EQ_LL(poll(&pfd, 1, 0), 0);
+    printf("dontwait: EAGAIN, no POLLOUT\n");
+    long long t0 = now_ns();
+    CHECK_EQ_LL(poll(&pfd, 1, 5000), 1);
+    CHECK_EQ_LL(pfd.revents, POLLOUT);
+    printf("pollout after %lld ns\n", now_ns() - t0);
+    CHECK_EQ_LL(sendto(fd, msg, (size_t)size, MSG_DONTWAIT, a, sizeof(*to)), size);
+    printf("dontwait sent\n");
+}
+
 static void sender(const char* host, const char* port, int count, int size, bool timeo) {
     struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
     struct addrinfo* res = NULL;
@@ -114,7 +140,7 @@ static void sender(const char* host, const char* port, int count, int size, bool
          * with nothing bound (so the receiver's count stays) fill it and then fail with EAGAIN
          * after exactly 100 us, as no datagram leaves that soon (they leave on the token
          * bucket's 1 ms grid, and the last one just did); had one left, the send would go on,
-         * as in Linux. A MSG_DONTWAIT send never waits (and here never fails either). */
+         * as in Linux. Then the non-blocking sends on the full buffer. */
         struct timeval tv = {0, 100};
         ASSERT(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0);
         struct sockaddr_in other;
@@ -130,10 +156,7 @@ static void sender(const char* host, const char* port, int count, int size, bool
             }
         }
         printf("sndtimeo: %d more sent, then EAGAIN after %lld ns\n", extra, now_ns() - t1);
-        CHECK_EQ_LL(
-            sendto(fd, msg, (size_t)size, MSG_DONTWAIT, (struct sockaddr*)&other, sizeof(other)),
-            size);
-        printf("dontwait sent\n");
+        nonblocking_full(fd, msg, size, &other);
     }
     free(msg);
     freeaddrinfo(res);
