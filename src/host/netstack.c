@@ -2,6 +2,7 @@
 #include "host/netstack.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <glib.h>
 
 #include "host/host.h"
@@ -83,11 +84,24 @@ static bool _netstack_isLoopback(uint32_t ip) {
     return (ip >> 24) == 127;
 }
 
+unsigned netaddr_spaces(int family, bool v6only, uint32_t ip) {
+    if (family != AF_INET6) {
+        return NET_SPACE_V4;
+    }
+    if (ip == 0) {
+        return NET_SPACE_V6 | (v6only ? 0 : NET_SPACE_V4);
+    }
+    return ip == NET_LOOPBACK6_IP ? NET_SPACE_V6 : NET_SPACE_V4;
+}
+
 bool netstack_isLocalAddress(const NetStack* stack, uint32_t ip) {
     return ip == 0 || _netstack_isLoopback(ip) || ip == host_getIp(stack->host);
 }
 
 uint32_t netstack_sourceFor(const NetStack* stack, uint32_t dst_ip) {
+    if (dst_ip == NET_LOOPBACK6_IP) {
+        return NET_LOOPBACK6_IP;
+    }
     return (dst_ip == 0 || _netstack_isLoopback(dst_ip)) ? NET_LOOPBACK_IP
                                                           : host_getIp(stack->host);
 }
@@ -105,6 +119,10 @@ static bool _netstack_inUse(const NetStack* stack, const UdpSocket* sock, uint32
         }
         if (other->local.ip != 0 && ip != 0 && other->local.ip != ip) {
             continue;
+        }
+        if (!(netaddr_spaces(other->family, other->v6only, other->local.ip) &
+              netaddr_spaces(sock->family, sock->v6only, ip))) {
+            continue; /* an AF_INET socket and an IPv6-only one share no address */
         }
         if ((sock->reuse_addr && other->reuse_addr) || (sock->reuse_port && other->reuse_port)) {
             continue;
@@ -185,7 +203,8 @@ static UdpSocket* _netstack_lookup(NetStack* stack, NetAddr dst, NetAddr src) {
     int best_score = -1;
     for (guint i = 0; i < stack->bound->len; i++) {
         UdpSocket* s = g_ptr_array_index(stack->bound, i);
-        if (s->local.port != dst.port || (s->local.ip != 0 && s->local.ip != dst.ip)) {
+        if (s->local.port != dst.port || (s->local.ip != 0 && s->local.ip != dst.ip) ||
+            !(netaddr_spaces(s->family, s->v6only, s->local.ip) & netaddr_packetSpace(dst.ip))) {
             continue;
         }
         int score = s->local.ip != 0 ? 1 : 0;

@@ -37,6 +37,13 @@ typedef struct _NetStack NetStack;
 typedef struct _UdpSocket UdpSocket;
 
 #define NET_LOOPBACK_IP 0x7f000001u /* 127.0.0.1 */
+/* ::1 (AF_INET6 sockets, design.md "IPv6"): addresses are IPv4 inside umbra; the IPv6 loopback is
+ * kept as this address of 127.0.0.0/8, which AF_INET sockets never match, and shown as ::1. */
+#define NET_LOOPBACK6_IP 0x7ffffffeu /* 127.255.255.254 */
+
+/* The address spaces a socket receives from (netaddr_spaces) and a packet belongs to. */
+#define NET_SPACE_V4 1u
+#define NET_SPACE_V6 2u
 #define NET_EPHEMERAL_LOW 10000
 #define NET_EPHEMERAL_HIGH 65535
 
@@ -45,6 +52,15 @@ typedef struct {
     uint32_t ip;
     uint16_t port;
 } NetAddr;
+
+/* The spaces a socket of `family` (AF_INET or AF_INET6) bound to `ip` covers: an AF_INET6
+ * socket on :: takes IPv4 too (through v4-mapped addresses) unless IPV6_V6ONLY; on ::1 only IPv6;
+ * on a v4-mapped address only IPv4. */
+unsigned netaddr_spaces(int family, bool v6only, uint32_t ip);
+/* The space of a packet to `ip`. */
+static inline unsigned netaddr_packetSpace(uint32_t ip) {
+    return ip == NET_LOOPBACK6_IP ? NET_SPACE_V6 : NET_SPACE_V4;
+}
 
 typedef enum { NET_PROTO_TCP = 6, NET_PROTO_UDP = 17 } NetProto;
 

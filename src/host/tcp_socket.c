@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include "host/host.h"
 #include "host/managed_thread.h"
@@ -295,8 +296,9 @@ static void _tcpsocket_userClose(void* object) {
     tcp_close(s->conn, host_getCurrentTime(s->host));
 }
 
-TcpSocket* tcpsocket_new(Host* host, EmulatedFd* efd) {
+TcpSocket* tcpsocket_new(Host* host, EmulatedFd* efd, int family) {
     TcpSocket* s = _tcpsocket_alloc(host, efd);
+    s->family = family;
     const HostProcessOptions* o = host_getProcessOptions(host);
     TcpConfig config = {
         .rcvbuf = o->socket_recv_buffer ? o->socket_recv_buffer : 131072,
@@ -333,7 +335,9 @@ static bool _tcptable_conflicts(const TcpTable* t, const TcpSocket* s, uint32_t 
                                 uint16_t port) {
     for (guint i = 0; i < t->bound->len; i++) {
         const TcpSocket* o = g_ptr_array_index(t->bound, i);
-        if (o == s || o->local.port != port || !_tcp_overlaps(o->local.ip, ip)) {
+        if (o == s || o->local.port != port || !_tcp_overlaps(o->local.ip, ip) ||
+            !(netaddr_spaces(o->family, o->v6only, o->local.ip) &
+              netaddr_spaces(s->family, s->v6only, ip))) {
             continue;
         }
         if ((s->reuse_addr && o->reuse_addr && !o->listening) ||
@@ -406,7 +410,10 @@ int tcpsocket_listen(TcpSocket* s, int backlog, SimTime now) {
         for (guint i = 0; i < t->bound->len; i++) {
             const TcpSocket* o = g_ptr_array_index(t->bound, i);
             if (o != s && o->listening && o->local.port == s->local.port &&
-                _tcp_overlaps(o->local.ip, s->local.ip) && !(s->reuse_port && o->reuse_port)) {
+                _tcp_overlaps(o->local.ip, s->local.ip) &&
+                (netaddr_spaces(o->family, o->v6only, o->local.ip) &
+                 netaddr_spaces(s->family, s->v6only, s->local.ip)) &&
+                !(s->reuse_port && o->reuse_port)) {
                 return -EADDRINUSE;
             }
         }
@@ -462,6 +469,8 @@ static bool _tcpsocket_newChild(void* owner, TcpConn* child, const Packet* syn) 
     c->local = syn->dst;
     c->peer = syn->src;
     c->reuse_addr = l->reuse_addr;
+    c->family = l->family;
+    c->v6only = l->v6only;
     c->reuse_port = l->reuse_port;
     c->port_locked = true;
     c->sock_state = TCP_SOCK_CONNECTED;
@@ -493,7 +502,8 @@ static TcpSocket* _tcptable_listener(TcpTable* t, NetAddr dst) {
     for (guint i = 0; i < t->bound->len; i++) {
         TcpSocket* s = g_ptr_array_index(t->bound, i);
         if (!s->listening || s->local.port != dst.port ||
-            (s->local.ip != 0 && s->local.ip != dst.ip)) {
+            (s->local.ip != 0 && s->local.ip != dst.ip) ||
+            !(netaddr_spaces(s->family, s->v6only, s->local.ip) & netaddr_packetSpace(dst.ip))) {
             continue;
         }
         if (best == NULL || (best->local.ip == 0 && s->local.ip != 0)) {

@@ -49,6 +49,8 @@ typedef struct _TcpSocket {
     bool port_locked;     /* bound to a port explicitly */
     bool listening;
     bool reuse_addr, reuse_port;
+    int family;           /* AF_INET or AF_INET6 */
+    bool v6only;          /* IPV6_V6ONLY */
     TcpSockState sock_state;
     uint64_t bind_seq;
     NetTx* tx;            /* its packets in the interface queue */
@@ -66,8 +68,8 @@ typedef struct _TcpSocket {
 TcpTable* tcptable_new(void);
 void tcptable_free(TcpTable* table);
 
-/* A new socket (state CLOSE) for descriptor `efd` (NULL for a listener's child). */
-TcpSocket* tcpsocket_new(Host* host, EmulatedFd* efd);
+/* A new socket (state CLOSE) of `family` for descriptor `efd`. */
+TcpSocket* tcpsocket_new(Host* host, EmulatedFd* efd, int family);
 /* Gives an accepted child its descriptor. */
 void tcpsocket_attach(TcpSocket* s, EmulatedFd* efd);
 

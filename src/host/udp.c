@@ -48,6 +48,7 @@ UdpSocket* udpsocket_new(Host* host, EmulatedFd* efd, uint64_t rcvbuf, uint64_t 
     sock->rcvbuf = rcvbuf;
     sock->sndbuf = sndbuf;
     sock->type = SOCK_DGRAM;
+    sock->family = AF_INET;
     sock->tx = nettx_new(_udpsocket_txLeft, sock);
     efd->object = sock;
     efd->free_object = _udpsocket_free;

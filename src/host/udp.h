@@ -51,6 +51,8 @@ struct _UdpSocket {
     /* An AF_NETLINK/NETLINK_ROUTE socket (netlink.h) is a UdpSocket with `netlink` set: never
      * bound in the stack; its queue holds the kernel's reply datagrams (from 0). */
     bool netlink;
+    int family;            /* AF_INET or AF_INET6 (AF_NETLINK for netlink) */
+    bool v6only;           /* IPV6_V6ONLY */
     int type;              /* SOCK_DGRAM, or SOCK_RAW (netlink only) */
     int32_t nl_portid;     /* its port id once bound (0: not yet) */
 };

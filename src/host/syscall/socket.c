@@ -155,34 +155,79 @@ static EmulatedFd* _socket_findFd(SyscallContext* ctx, int fd) {
 
 /* ---- Addresses ------------------------------------------------------------------------------ */
 
-/* Reads a sockaddr of `len` bytes: 0 (AF_INET, *out set), 1 (AF_UNSPEC) or -errno. */
-static int _socket_readAddr(SyscallContext* ctx, uint64_t addr, int64_t len, NetAddr* out) {
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof(sin));
+/* Reads a sockaddr of `len` bytes for a socket of `family` (AF_INET or AF_INET6, `v6only` its
+ * IPV6_V6ONLY), to bind to (`for_bind`) or to reach: 0 (*out set), 1 (AF_UNSPEC) or -errno, as
+ * Linux's inet_bind/inet6_bind and the connect and send paths check them. An AF_INET6 socket
+ * takes ::, ::1 and v4-mapped addresses (umbra's hosts have no other IPv6 address: EADDRNOTAVAIL
+ * to bind, ENETUNREACH to reach), and an AF_INET address to reach unless IPv6-only. */
+int socket_readAddr(SyscallContext* ctx, int family, bool v6only, bool for_bind, uint64_t addr,
+                    int64_t len, NetAddr* out) {
+    struct sockaddr_in6 sin6;
+    memset(&sin6, 0, sizeof(sin6));
     if (len < (int64_t)sizeof(sa_family_t)) {
         return -EINVAL;
     }
-    size_t n = len < (int64_t)sizeof(sin) ? (size_t)len : sizeof(sin);
-    if (process_readMemory(ctx->process, addr, &sin, n) != 0) {
+    size_t n = len < (int64_t)sizeof(sin6) ? (size_t)len : sizeof(sin6);
+    if (process_readMemory(ctx->process, addr, &sin6, n) != 0) {
         return -EFAULT;
     }
-    if (sin.sin_family == AF_UNSPEC && len < (int64_t)sizeof(sin)) {
+    sa_family_t fam = sin6.sin6_family;
+    if (fam == AF_UNSPEC && len < (int64_t)sizeof(struct sockaddr_in)) {
         return 1;
     }
-    if (len < (int64_t)sizeof(sin)) {
+    if (family == AF_INET6 && fam != AF_INET) {
+        if (len < 24) { /* SIN6_LEN_RFC2133 */
+            return -EINVAL;
+        }
+        if (fam == AF_UNSPEC) {
+            return 1;
+        }
+        if (fam != AF_INET6) {
+            return -EAFNOSUPPORT;
+        }
+        const uint8_t* b = sin6.sin6_addr.s6_addr;
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        out->port = ntohs(sin6.sin6_port);
+        if (IN6_IS_ADDR_UNSPECIFIED(&sin6.sin6_addr)) {
+            out->ip = 0;
+        } else if (IN6_IS_ADDR_LOOPBACK(&sin6.sin6_addr)) {
+            out->ip = NET_LOOPBACK6_IP;
+        } else if (memcmp(b, mapped, sizeof(mapped)) == 0) {
+            if (v6only) {
+                return for_bind ? -EINVAL : -ENETUNREACH;
+            }
+            out->ip = ((uint32_t)b[12] << 24) | ((uint32_t)b[13] << 16) | ((uint32_t)b[14] << 8) |
+                      b[15];
+        } else {
+            return for_bind ? -EADDRNOTAVAIL : -ENETUNREACH;
+        }
+        return 0;
+    }
+    if (family == AF_INET6 && (for_bind || v6only)) {
+        return for_bind ? -EAFNOSUPPORT : -ENETUNREACH; /* an AF_INET address */
+    }
+    const struct sockaddr_in* sin = (const struct sockaddr_in*)&sin6;
+    if (len < (int64_t)sizeof(*sin)) {
         return -EINVAL;
     }
-    out->ip = ntohl(sin.sin_addr.s_addr);
-    out->port = ntohs(sin.sin_port);
-    if (sin.sin_family == AF_UNSPEC) {
+    out->ip = ntohl(sin->sin_addr.s_addr);
+    out->port = ntohs(sin->sin_port);
+    if (fam == AF_UNSPEC) {
         return 1;
     }
-    return sin.sin_family == AF_INET ? 0 : -EAFNOSUPPORT;
+    return fam == AF_INET ? 0 : -EAFNOSUPPORT;
 }
 
-/* Writes `a` to a sockaddr buffer whose length is at `len_addr` (in: room, out: 16), as Linux's
+static int _socket_readAddr(SyscallContext* ctx, const UdpSocket* sock, bool for_bind,
+                            uint64_t addr, int64_t len, NetAddr* out) {
+    return socket_readAddr(ctx, sock->family, sock->v6only, for_bind, addr, len, out);
+}
+
+/* Writes `a` as a socket of `family` shows it (AF_INET6: ::, ::1 or ::ffff:a.b.c.d) to a sockaddr
+ * buffer whose length is at `len_addr` (in: room, out: the full length), as Linux's
  * move_addr_to_user. */
-static int _socket_writeAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_addr, NetAddr a) {
+int socket_writeAddr(SyscallContext* ctx, int family, uint64_t addr, uint64_t len_addr,
+                     NetAddr a) {
     int32_t room;
     if (process_readMemory(ctx->process, len_addr, &room, sizeof(room)) != 0) {
         return -EFAULT;
@@ -190,15 +235,42 @@ static int _socket_writeAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_ad
     if (room < 0) {
         return -EINVAL;
     }
-    struct sockaddr_in sin = {.sin_family = AF_INET,
-                              .sin_port = htons(a.port),
-                              .sin_addr.s_addr = htonl(a.ip)};
-    size_t n = (size_t)room < sizeof(sin) ? (size_t)room : sizeof(sin);
-    if (n > 0 && process_writeMemory(ctx->process, addr, &sin, n) != 0) {
+    union {
+        struct sockaddr_in sin;
+        struct sockaddr_in6 sin6;
+    } u;
+    memset(&u, 0, sizeof(u));
+    size_t full;
+    if (family == AF_INET6) {
+        u.sin6.sin6_family = AF_INET6;
+        u.sin6.sin6_port = htons(a.port);
+        uint8_t* b = u.sin6.sin6_addr.s6_addr;
+        if (a.ip == NET_LOOPBACK6_IP) {
+            b[15] = 1;
+        } else if (a.ip != 0) {
+            b[10] = b[11] = 0xff;
+            b[12] = (uint8_t)(a.ip >> 24);
+            b[13] = (uint8_t)(a.ip >> 16);
+            b[14] = (uint8_t)(a.ip >> 8);
+            b[15] = (uint8_t)a.ip;
+        }
+        full = sizeof(u.sin6);
+    } else {
+        u.sin = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(a.port),
+                                     .sin_addr.s_addr = htonl(a.ip)};
+        full = sizeof(u.sin);
+    }
+    size_t n = (size_t)room < full ? (size_t)room : full;
+    if (n > 0 && process_writeMemory(ctx->process, addr, &u, n) != 0) {
         return -EFAULT;
     }
-    int32_t full = sizeof(sin);
-    return process_writeMemory(ctx->process, len_addr, &full, sizeof(full)) != 0 ? -EFAULT : 0;
+    int32_t out = (int32_t)full;
+    return process_writeMemory(ctx->process, len_addr, &out, sizeof(out)) != 0 ? -EFAULT : 0;
+}
+
+static int _socket_writeAddr(SyscallContext* ctx, const UdpSocket* sock, uint64_t addr,
+                             uint64_t len_addr, NetAddr a) {
+    return socket_writeAddr(ctx, sock->family, addr, len_addr, a);
 }
 
 /* ---- Creation, binding, connecting ----------------------------------------------------------- */
@@ -391,10 +463,11 @@ SyscallReturn syscallhandler_socket(SyscallContext* ctx) {
     if (domain == AF_NETLINK) {
         return _netlink_socket(ctx, type & 0xf, protocol, a_fd, b_fd);
     }
-    if (domain == AF_INET && (type & 0xf) == SOCK_STREAM && a_fd >= 0) {
-        return tcpcall_socket(ctx, protocol, a_fd, b_fd);
+    bool inet = domain == AF_INET || domain == AF_INET6;
+    if (inet && (type & 0xf) == SOCK_STREAM && a_fd >= 0) {
+        return tcpcall_socket(ctx, domain, protocol, a_fd, b_fd);
     }
-    if (domain != AF_INET || (type & 0xf) != SOCK_DGRAM || a_fd < 0) {
+    if (!inet || (type & 0xf) != SOCK_DGRAM || a_fd < 0) {
         return _socket_unsupported(ctx);
     }
     if (protocol != 0 && protocol != IPPROTO_UDP) {
@@ -406,8 +479,10 @@ SyscallReturn syscallhandler_socket(SyscallContext* ctx) {
         return syscall_done(rv);
     }
     const HostProcessOptions* o = host_getProcessOptions(ctx->host);
-    udpsocket_new(ctx->host, efd, o->socket_recv_buffer ? o->socket_recv_buffer : SOCKET_RMEM_MAX,
-                  o->socket_send_buffer ? o->socket_send_buffer : SOCKET_RMEM_MAX);
+    UdpSocket* sock = udpsocket_new(
+        ctx->host, efd, o->socket_recv_buffer ? o->socket_recv_buffer : SOCKET_RMEM_MAX,
+        o->socket_send_buffer ? o->socket_send_buffer : SOCKET_RMEM_MAX);
+    sock->family = domain;
     return syscall_done(a_fd);
 }
 
@@ -435,7 +510,7 @@ SyscallReturn syscallhandler_bind(SyscallContext* ctx) {
         return syscall_done(-EINVAL);
     }
     NetAddr a = {0};
-    int rv = _socket_readAddr(ctx, (uint64_t)ctx->args[1], len, &a);
+    int rv = _socket_readAddr(ctx, sock, true, (uint64_t)ctx->args[1], len, &a);
     if (rv < 0) {
         return syscall_done(rv);
     }
@@ -477,7 +552,7 @@ SyscallReturn syscallhandler_connect(SyscallContext* ctx) {
         return syscall_done(rv);
     }
     NetAddr a = {0};
-    int rv = _socket_readAddr(ctx, (uint64_t)ctx->args[1], (int32_t)ctx->args[2], &a);
+    int rv = _socket_readAddr(ctx, sock, false, (uint64_t)ctx->args[1], (int32_t)ctx->args[2], &a);
     if (rv < 0) {
         return syscall_done(rv);
     }
@@ -537,7 +612,8 @@ SyscallReturn syscallhandler_getsockname(SyscallContext* ctx) {
                                                (uint64_t)ctx->args[2], sock->nl_portid));
     }
     NetAddr a = sock->local; /* 0.0.0.0:0 before any bind; the port 0 after a disconnect */
-    return syscall_done(_socket_writeAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], a));
+    return syscall_done(
+        _socket_writeAddr(ctx, sock, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], a));
 }
 
 SyscallReturn syscallhandler_getpeername(SyscallContext* ctx) {
@@ -550,7 +626,7 @@ SyscallReturn syscallhandler_getpeername(SyscallContext* ctx) {
         return syscall_done(-ENOTCONN);
     }
     return syscall_done(
-        _socket_writeAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], sock->peer));
+        _socket_writeAddr(ctx, sock, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], sock->peer));
 }
 
 SyscallReturn syscallhandler_shutdown(SyscallContext* ctx) {
@@ -729,7 +805,7 @@ SyscallReturn syscallhandler_sendto(SyscallContext* ctx) {
         if (alen < (int64_t)sizeof(struct sockaddr_in)) {
             return syscall_done(-EINVAL);
         }
-        int rv = _socket_readAddr(ctx, (uint64_t)ctx->args[4], alen, &to);
+        int rv = _socket_readAddr(ctx, sock, false, (uint64_t)ctx->args[4], alen, &to);
         if (rv < 0) {
             return syscall_done(rv);
         }
@@ -798,8 +874,8 @@ static int64_t _socket_sendMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t ad
         if (msg.msg_namelen < sizeof(struct sockaddr_in)) {
             n = -EINVAL;
         } else {
-            int rv = _socket_readAddr(ctx, (uint64_t)(uintptr_t)msg.msg_name, msg.msg_namelen,
-                                      &to);
+            int rv = _socket_readAddr(ctx, sock, false, (uint64_t)(uintptr_t)msg.msg_name,
+                                      msg.msg_namelen, &to);
             n = rv < 0 ? rv : n;
         }
     }
@@ -961,7 +1037,7 @@ SyscallReturn syscallhandler_recvfrom(SyscallContext* ctx) {
     if (ctx->args[4] != 0) {
         int rv = sock->netlink
                      ? _netlink_writeAddr(ctx, (uint64_t)ctx->args[4], (uint64_t)ctx->args[5], 0)
-                     : _socket_writeAddr(ctx, (uint64_t)ctx->args[4], (uint64_t)ctx->args[5],
+                     : _socket_writeAddr(ctx, sock, (uint64_t)ctx->args[4], (uint64_t)ctx->args[5],
                                          d->from);
         if (rv != 0) {
             return syscall_done(rv);
@@ -1022,7 +1098,7 @@ static int64_t _socket_recvMsg(SyscallContext* ctx, UdpSocket* sock, uint64_t ad
         uint64_t len_addr = addr + offsetof(struct msghdr, msg_namelen);
         int rv = sock->netlink
                      ? _netlink_writeAddr(ctx, (uint64_t)(uintptr_t)msg.msg_name, len_addr, 0)
-                     : _socket_writeAddr(ctx, (uint64_t)(uintptr_t)msg.msg_name, len_addr,
+                     : _socket_writeAddr(ctx, sock, (uint64_t)(uintptr_t)msg.msg_name, len_addr,
                                          d->from);
         if (rv != 0) {
             return rv;
@@ -1138,6 +1214,14 @@ SyscallReturn syscallhandler_setsockopt(SyscallContext* ctx) {
             default: break;
         }
     }
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && sock->family == AF_INET6) {
+        int value;
+        int rv = socket_setV6Only(ctx, sock->bound, &value);
+        if (rv == 0) {
+            sock->v6only = value != 0;
+        }
+        return syscall_done(rv);
+    }
     if (level != SOL_SOCKET) {
         _socket_warnOption(ctx, "setsockopt", level, name);
         return syscall_done(-ENOPROTOOPT);
@@ -1195,13 +1279,17 @@ SyscallReturn syscallhandler_getsockopt(SyscallContext* ctx) {
     } v;
     memset(&v, 0, sizeof(v));
     size_t size = sizeof(int);
-    if (level != SOL_SOCKET) {
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && sock->family == AF_INET6) {
+        v.i = sock->v6only;
+        level = SOL_SOCKET;
+        name = -1; /* answered */
+    } else if (level != SOL_SOCKET) {
         _socket_warnOption(ctx, "getsockopt", level, name);
         return syscall_done(-ENOPROTOOPT);
     }
     switch (name) {
         case SO_TYPE: v.i = sock->type; break;
-        case SO_DOMAIN: v.i = sock->netlink ? AF_NETLINK : AF_INET; break;
+        case SO_DOMAIN: v.i = sock->netlink ? AF_NETLINK : sock->family; break;
         case SO_PROTOCOL: v.i = sock->netlink ? NETLINK_ROUTE : IPPROTO_UDP; break;
         case SO_ACCEPTCONN: v.i = 0; break;
         case SO_ERROR: v.i = _socket_takeError(sock); break;
@@ -1210,6 +1298,7 @@ SyscallReturn syscallhandler_getsockopt(SyscallContext* ctx) {
         case SO_REUSEADDR: v.i = sock->reuse_addr; break;
         case SO_REUSEPORT: v.i = sock->reuse_port; break;
         case SO_BROADCAST: v.i = sock->broadcast; break;
+        case -1: break; /* IPV6_V6ONLY, above */
         case SO_RCVTIMEO_OLD:
         case SO_SNDTIMEO_OLD:
         case SO_RCVTIMEO_NEW:
@@ -1378,17 +1467,20 @@ SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx) {
 
 /* ---- For the other socket files (socket_internal.h) ------------------------------------------ */
 
+int socket_setV6Only(SyscallContext* ctx, bool bound, int* value) {
+    if ((int32_t)ctx->args[4] < (int32_t)sizeof(int)) {
+        return -EINVAL;
+    }
+    if (process_readMemory(ctx->process, (uint64_t)ctx->args[3], value, sizeof(int)) != 0) {
+        return -EFAULT;
+    }
+    return bound ? -EINVAL : 0; /* Linux: only before the socket has a port */
+}
+
 int socket_adoptPlaceholder(SyscallContext* ctx, int a_fd, int b_fd, EmulatedFd** out) {
     return _socket_adoptPlaceholder(ctx, a_fd, b_fd, out);
 }
 
-int socket_readInetAddr(SyscallContext* ctx, uint64_t addr, int64_t len, NetAddr* out) {
-    return _socket_readAddr(ctx, addr, len, out);
-}
-
-int socket_writeInetAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_addr, NetAddr a) {
-    return _socket_writeAddr(ctx, addr, len_addr, a);
-}
 
 void socket_warnOption(SyscallContext* ctx, const char* call, int level, int name) {
     _socket_warnOption(ctx, call, level, name);

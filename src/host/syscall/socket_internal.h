@@ -2,6 +2,7 @@
 #ifndef SIM_HOST_SYSCALL_SOCKET_INTERNAL_H_
 #define SIM_HOST_SYSCALL_SOCKET_INTERNAL_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -19,10 +20,17 @@
 /* Registers the placeholder pair (A, B) the shim made for a new socket: 0 with *out set, or
  * -errno. */
 int socket_adoptPlaceholder(SyscallContext* ctx, int a_fd, int b_fd, EmulatedFd** out);
-/* Reads a sockaddr of `len` bytes: 0 (AF_INET, *out set), 1 (AF_UNSPEC) or -errno. */
-int socket_readInetAddr(SyscallContext* ctx, uint64_t addr, int64_t len, NetAddr* out);
-/* Writes `a` to a sockaddr buffer whose length is at `len_addr`, as Linux's move_addr_to_user. */
-int socket_writeInetAddr(SyscallContext* ctx, uint64_t addr, uint64_t len_addr, NetAddr a);
+/* setsockopt(IPPROTO_IPV6, IPV6_V6ONLY) on an AF_INET6 socket: reads the value into *value;
+ * 0, or -errno (-EINVAL once the socket is bound). */
+int socket_setV6Only(SyscallContext* ctx, bool bound, int* value);
+/* Reads a sockaddr for a socket of `family` (AF_INET or AF_INET6 with `v6only`), to bind to or
+ * to reach: 0 (*out set), 1 (AF_UNSPEC) or -errno. */
+int socket_readAddr(SyscallContext* ctx, int family, bool v6only, bool for_bind, uint64_t addr,
+                    int64_t len, NetAddr* out);
+/* Writes `a` as a socket of `family` shows it to a sockaddr buffer whose length is at
+ * `len_addr`, as Linux's move_addr_to_user. */
+int socket_writeAddr(SyscallContext* ctx, int family, uint64_t addr, uint64_t len_addr,
+                     NetAddr a);
 /* Blocks the call on object `id` with SO_RCVTIMEO/SO_SNDTIMEO `timeout` (0: none): -EAGAIN once
  * it has passed, else 0 with *block set (the call runs again when woken). */
 int socket_waitObject(SyscallContext* ctx, uint64_t id, SimTime timeout, SyscallReturn* block);
@@ -36,7 +44,7 @@ int64_t socket_readIov(SyscallContext* ctx, const struct msghdr* msg, struct iov
 SyscallReturn socket_ifIoctl(SyscallContext* ctx);
 
 /* socket_tcp.c: AF_INET stream sockets. */
-SyscallReturn tcpcall_socket(SyscallContext* ctx, int protocol, int a_fd, int b_fd);
+SyscallReturn tcpcall_socket(SyscallContext* ctx, int family, int protocol, int a_fd, int b_fd);
 /* Every socket call (and the private ioctl and close) on a TCP socket's descriptor. */
 SyscallReturn tcpcall_dispatch(SyscallContext* ctx, EmulatedFd* efd);
 

@@ -42,7 +42,7 @@ static bool _tcpcall_nonblocking(const EmulatedFd* efd) {
     return fl >= 0 && (fl & O_NONBLOCK);
 }
 
-SyscallReturn tcpcall_socket(SyscallContext* ctx, int protocol, int a_fd, int b_fd) {
+SyscallReturn tcpcall_socket(SyscallContext* ctx, int family, int protocol, int a_fd, int b_fd) {
     if (protocol != 0 && protocol != IPPROTO_TCP) {
         return syscall_done(-EPROTONOSUPPORT);
     }
@@ -51,7 +51,7 @@ SyscallReturn tcpcall_socket(SyscallContext* ctx, int protocol, int a_fd, int b_
     if (rv != 0) {
         return syscall_done(rv);
     }
-    tcpsocket_new(ctx->host, efd);
+    tcpsocket_new(ctx->host, efd, family);
     return syscall_done(a_fd);
 }
 
@@ -63,7 +63,7 @@ static SyscallReturn _tcpcall_bind(SyscallContext* ctx, TcpSocket* s) {
         return syscall_done(-EINVAL);
     }
     NetAddr a = {0};
-    int rv = socket_readInetAddr(ctx, (uint64_t)ctx->args[1], len, &a);
+    int rv = socket_readAddr(ctx, s->family, s->v6only, true, (uint64_t)ctx->args[1], len, &a);
     if (rv < 0) {
         return syscall_done(rv);
     }
@@ -104,7 +104,8 @@ static SyscallReturn _tcpcall_connect(SyscallContext* ctx, TcpSocket* s, Emulate
     }
     if (s->sock_state == TCP_SOCK_UNCONNECTED) {
         NetAddr a = {0};
-        int rv = socket_readInetAddr(ctx, (uint64_t)ctx->args[1], (int32_t)ctx->args[2], &a);
+        int rv = socket_readAddr(ctx, s->family, s->v6only, false, (uint64_t)ctx->args[1],
+                                 (int32_t)ctx->args[2], &a);
         if (rv < 0) {
             return syscall_done(rv);
         }
@@ -168,8 +169,8 @@ static SyscallReturn _tcpcall_accept(SyscallContext* ctx, TcpSocket* s, Emulated
     }
     tcpsocket_attach(child, cefd);
     if (ctx->args[1] != 0) {
-        rv = socket_writeInetAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2],
-                                  child->peer);
+        rv = socket_writeAddr(ctx, child->family, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2],
+                              child->peer);
         if (rv != 0) {
             return syscall_done(rv); /* Linux too leaves the connection accepted */
         }
@@ -184,10 +185,11 @@ static SyscallReturn _tcpcall_name(SyscallContext* ctx, TcpSocket* s, bool peer)
             return syscall_done(-ENOTCONN);
         }
         return syscall_done(
-            socket_writeInetAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], s->peer));
+            socket_writeAddr(ctx, s->family, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], s->peer));
     }
     NetAddr a = s->bound || s->registered ? s->local : (NetAddr){0, 0};
-    return syscall_done(socket_writeInetAddr(ctx, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], a));
+    return syscall_done(
+        socket_writeAddr(ctx, s->family, (uint64_t)ctx->args[1], (uint64_t)ctx->args[2], a));
 }
 
 static SyscallReturn _tcpcall_shutdown(SyscallContext* ctx, TcpSocket* s) {
@@ -494,6 +496,14 @@ static SyscallReturn _tcpcall_setsockopt(SyscallContext* ctx, TcpSocket* s) {
         tcp_setLinger(s->conn, l.l_onoff != 0, l.l_linger);
         return syscall_done(0);
     }
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && s->family == AF_INET6) {
+        int value;
+        int rv = socket_setV6Only(ctx, s->bound, &value);
+        if (rv == 0) {
+            s->v6only = value != 0;
+        }
+        return syscall_done(rv);
+    }
     if (level == IPPROTO_TCP && name == TCP_CONGESTION) {
         char cc[16] = {0};
         size_t n = len < 0 ? 0 : (size_t)len;
@@ -615,7 +625,7 @@ static SyscallReturn _tcpcall_getsockopt(SyscallContext* ctx, TcpSocket* s) {
     if (level == SOL_SOCKET) {
         switch (name) {
             case SO_TYPE: v.i = SOCK_STREAM; break;
-            case SO_DOMAIN: v.i = AF_INET; break;
+            case SO_DOMAIN: v.i = s->family; break;
             case SO_PROTOCOL: v.i = IPPROTO_TCP; break;
             case SO_ACCEPTCONN: v.i = s->listening; break;
             case SO_ERROR:
@@ -679,6 +689,8 @@ static SyscallReturn _tcpcall_getsockopt(SyscallContext* ctx, TcpSocket* s) {
                 break;
             default: known = false; break;
         }
+    } else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && s->family == AF_INET6) {
+        v.i = s->v6only;
     } else if (level == IPPROTO_IP) {
         switch (name) {
             case IP_TOS: v.i = s->ip_tos; break;
