@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "host/tcp.h"
+
 static void _ipv4_put16(uint8_t* at, uint16_t v) {
     at[0] = (uint8_t)(v >> 8);
     at[1] = (uint8_t)v;
@@ -81,6 +83,13 @@ static void _ipv4_udpHeader(uint8_t* u, NetAddr src, NetAddr dst, size_t len, ui
 }
 
 size_t ipv4_buildHeaders(const Packet* p, uint8_t* out, size_t* total) {
+    if (p->proto == NET_PROTO_TCP) {
+        size_t tcp_len = tcp_headerLen(&p->tcp);
+        *total = IPV4_HEADER_LEN + tcp_len + p->len;
+        _ipv4_header(out, p->src.ip, p->dst.ip, IPV4_PROTO_TCP, *total);
+        tcp_writeHeader(p, out + IPV4_HEADER_LEN);
+        return IPV4_HEADER_LEN + tcp_len;
+    }
     if (!p->icmp_unreachable) {
         *total = IPV4_HEADER_LEN + UDP_HEADER_LEN + p->len;
         _ipv4_header(out, p->src.ip, p->dst.ip, IPV4_PROTO_UDP, *total);
@@ -90,7 +99,7 @@ size_t ipv4_buildHeaders(const Packet* p, uint8_t* out, size_t* total) {
     }
     /* From the host that refused (p->src) to the datagram's sender (p->dst), quoting the
      * datagram p->dst -> p->src as it arrived. */
-    *total = IPV4_MAX_HEADERS_LEN;
+    *total = IPV4_ICMP_ERROR_LEN;
     _ipv4_header(out, p->src.ip, p->dst.ip, IPV4_PROTO_ICMP, *total);
     uint8_t* icmp = out + IPV4_HEADER_LEN;
     memset(icmp, 0, ICMP_HEADER_LEN);

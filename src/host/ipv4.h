@@ -18,11 +18,15 @@
 #define IPV4_HEADER_LEN 20
 #define UDP_HEADER_LEN 8
 #define ICMP_HEADER_LEN 8
-/* The most header bytes ipv4_buildHeaders writes: an ICMP error quoting IP + UDP headers. */
-#define IPV4_MAX_HEADERS_LEN (IPV4_HEADER_LEN + ICMP_HEADER_LEN + IPV4_HEADER_LEN + UDP_HEADER_LEN)
+#define TCP_MAX_HEADER_LEN 60 /* 20 and 40 bytes of options */
+/* An ICMP error: its IP header, then the quoted IP + UDP headers. */
+#define IPV4_ICMP_ERROR_LEN (IPV4_HEADER_LEN + ICMP_HEADER_LEN + IPV4_HEADER_LEN + UDP_HEADER_LEN)
+/* The most header bytes ipv4_buildHeaders writes: IP and a TCP header with options. */
+#define IPV4_MAX_HEADERS_LEN (IPV4_HEADER_LEN + TCP_MAX_HEADER_LEN)
 #define IPV4_TTL 64
 #define IPV4_PROTO_ICMP 1
 #define IPV4_PROTO_UDP 17
+#define IPV4_PROTO_TCP 6
 
 /* Adds `len` bytes to a ones' complement running sum (RFC 1071), as 16-bit big-endian words; an
  * odd last byte is padded with zero. Start from 0; chain calls only at even offsets. */
@@ -37,8 +41,8 @@ uint16_t ipv4_checksum(const void* data, size_t len);
 uint16_t ipv4_udpChecksum(NetAddr src, NetAddr dst, const uint8_t* payload, size_t len);
 
 /* Writes the headers of packet `p` into `out` (at least IPV4_MAX_HEADERS_LEN bytes) and returns
- * their length; the packet on the wire is those headers followed by p's payload (a UDP datagram)
- * or nothing (an ICMP error). `*total` gets the whole packet's length (the IP total length). */
+ * their length; the packet on the wire is those headers followed by p's payload (a UDP datagram
+ * or TCP segment, whose header tcp_writeHeader writes) or nothing (an ICMP error). `*total` gets the whole packet's length (the IP total length). */
 size_t ipv4_buildHeaders(const Packet* p, uint8_t* out, size_t* total);
 
 #endif

@@ -10,6 +10,7 @@
 #include "host/netqueue.h"
 #include "host/network.h"
 #include "host/pcap.h"
+#include "host/tcp.h"
 #include "host/tcp_socket.h"
 #include "host/udp.h"
 #include "host/worker.h"
@@ -45,8 +46,11 @@ void packet_free(Packet* p) {
 }
 
 size_t packet_wireSize(const Packet* p) {
+    if (p->proto == NET_PROTO_TCP) {
+        return IPV4_HEADER_LEN + tcp_headerLen(&p->tcp) + p->len;
+    }
     /* An ICMP error quotes only the headers of the datagram it is about (ipv4.h, as pcap shows). */
-    return p->icmp_unreachable ? IPV4_MAX_HEADERS_LEN : IPV4_HEADER_LEN + UDP_HEADER_LEN + p->len;
+    return p->icmp_unreachable ? IPV4_ICMP_ERROR_LEN : IPV4_HEADER_LEN + UDP_HEADER_LEN + p->len;
 }
 
 static void _netrelay_init(NetRelay* r, uint64_t bits_per_sec) {
