@@ -175,8 +175,10 @@ unsigned tcp_pollEvents(const TcpConn* c);
 int tcp_takeError(TcpConn* c);
 /* The pending error without clearing it. */
 int tcp_peekError(const TcpConn* c);
-/* Fills Linux's struct tcp_info (TCP_INFO). */
+/* Fills Linux's struct tcp_info (TCP_INFO) of <linux/tcp.h>, tcp_infoSize() bytes (more than
+ * glibc's <netinet/tcp.h> declares). */
 void tcp_getInfo(const TcpConn* c, struct tcp_info* info, SimTime now);
+size_t tcp_infoSize(void);
 
 /* ---- Options -------------------------------------------------------------------------------- */
 

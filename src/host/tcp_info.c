@@ -88,3 +88,7 @@ void tcp_getInfo(const TcpConn* c, struct tcp_info* info, SimTime now) {
     info->tcpi_rcv_ooopack = c->rcv_ooopack;
     info->tcpi_snd_wnd = c->snd_wnd;
 }
+
+size_t tcp_infoSize(void) {
+    return sizeof(struct tcp_info);
+}

@@ -61,6 +61,7 @@ typedef struct _TcpSocket {
     int ip_tos, ip_ttl;
     size_t last_readable; /* bytes (or connections) readable when last published */
     bool error_shown;     /* POLLERR shown on the placeholder */
+    bool maxseg_set;      /* TCP_MAXSEG set by the user */
     int refs;
     bool released;        /* the engine is done with it after the user's close */
 } TcpSocket;

@@ -548,7 +548,11 @@ static SyscallReturn _tcpcall_setsockopt(SyscallContext* ctx, TcpSocket* s) {
         switch (name) {
             case TCP_NODELAY: tcp_setNoDelay(s->conn, v != 0, ctx->now); return syscall_done(0);
             case TCP_CORK: tcp_setCork(s->conn, v != 0, ctx->now); return syscall_done(0);
-            case TCP_MAXSEG: return syscall_done(tcp_setMaxSeg(s->conn, v));
+            case TCP_MAXSEG: {
+                int rv = tcp_setMaxSeg(s->conn, v);
+                s->maxseg_set = s->maxseg_set || rv == 0;
+                return syscall_done(rv);
+            }
             case TCP_QUICKACK: tcp_setQuickAck(s->conn, v != 0, ctx->now); return syscall_done(0);
             case TCP_USER_TIMEOUT:
                 if (v < 0) {
@@ -616,7 +620,7 @@ static SyscallReturn _tcpcall_getsockopt(SyscallContext* ctx, TcpSocket* s) {
         int i;
         struct timeval tv;
         struct linger l;
-        struct tcp_info ti;
+        uint8_t info[512]; /* Linux's struct tcp_info (tcp_infoSize), larger than glibc's */
         char name[16];
     } v;
     memset(&v, 0, sizeof(v));
@@ -669,7 +673,13 @@ static SyscallReturn _tcpcall_getsockopt(SyscallContext* ctx, TcpSocket* s) {
         switch (name) {
             case TCP_NODELAY: v.i = tcp_getNoDelay(s->conn); break;
             case TCP_CORK: v.i = tcp_getCork(s->conn); break;
-            case TCP_MAXSEG: v.i = tcp_getMaxSeg(s->conn); break;
+            case TCP_MAXSEG: {
+                /* Before a connection Linux reports TCP_MSS_DEFAULT, unless the user set one. */
+                TcpState st = tcp_state(s->conn);
+                bool open = st != TCP_ST_CLOSE && st != TCP_ST_LISTEN;
+                v.i = open || s->maxseg_set ? tcp_getMaxSeg(s->conn) : 536;
+                break;
+            }
             case TCP_USER_TIMEOUT: v.i = (int)tcp_getUserTimeout(s->conn); break;
             case TCP_KEEPIDLE:
             case TCP_KEEPINTVL:
@@ -680,8 +690,8 @@ static SyscallReturn _tcpcall_getsockopt(SyscallContext* ctx, TcpSocket* s) {
                 break;
             }
             case TCP_INFO:
-                tcp_getInfo(s->conn, &v.ti, ctx->now);
-                size = sizeof(v.ti);
+                tcp_getInfo(s->conn, (struct tcp_info*)v.info, ctx->now);
+                size = tcp_infoSize();
                 break;
             case TCP_CONGESTION:
                 strncpy(v.name, tcp_getCongestion(s->conn), sizeof(v.name) - 1);
