@@ -3,7 +3,7 @@
  *
  *   test_tcp_bulk server PORT            accept one connection on 0.0.0.0:PORT, read it to the
  *                                        end, print "received <n> <checksum>" and
- *                                        "goodput_kbit <k>" (bits over the time from the accept
+ *                                        "goodput_bit <b>" (bits over the time from the accept
  *                                        to the end of the stream), then exit
  *   test_tcp_bulk client HOST PORT BYTES connect to HOST:PORT (resolved with getaddrinfo), send,
  *                                        print "connect_ns <t>" (the handshake's time) and
@@ -71,7 +71,7 @@ static int server(const char* port) {
     long long end = now_ns();
     printf("received %llu %016llx\n", (unsigned long long)n, (unsigned long long)h);
     if (end > start) {
-        printf("goodput_kbit %llu\n", (unsigned long long)(n * 8 * 1000000ULL / (uint64_t)((end - start) / 1000)));
+        printf("goodput_bit %llu\n", (unsigned long long)(n * 8 * 1000000ULL / (uint64_t)((end - start) / 1000)));
     }
     printf("transfer_ns %lld\n", end - start);
     close(s);
