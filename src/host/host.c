@@ -48,6 +48,7 @@ struct _Host {
     NetStack* netstack;                   /* owned (NULL until the first socket) */
     uint64_t* syscall_counts;             /* per syscall number (NULL until the first) */
     bool pcap_enabled;                    /* host_openCaptures creates the files */
+    bool tearing_down;                    /* host_free has begun: nothing may be scheduled */
     uint32_t pcap_capture_size;           /* their snaplen */
     PcapWriter* pcap_lo;                  /* owned; NULL while pcap is off */
     PcapWriter* pcap_eth0;                /* owned; NULL while pcap is off */
@@ -98,6 +99,7 @@ Host* host_new(const HostParams* params) {
 
 void host_free(Host* host) {
     ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);
+    host->tearing_down = true;
     eventqueue_free(host->queue);
     for (size_t i = 0; i < host->n_processes; i++) {
         process_free(host->processes[i]);
@@ -118,6 +120,10 @@ void host_free(Host* host) {
 }
 
 /* ---- getters -------------------------------------------------------------------------------- */
+
+bool host_isTearingDown(const Host* host) {
+    return host->tearing_down;
+}
 
 void host_countSyscall(Host* host, long nr) {
     ENGINE_MAGIC_ASSERT(host, HOST_MAGIC);

@@ -120,6 +120,8 @@ Process* host_lookupProcess(Host* host, int32_t vpid);
 EmulatedFdSet* host_getEmulatedFds(Host* host);
 /* The host's network stack (borrowed): see netstack.h. */
 NetStack* host_getNetStack(Host* host);
+/* host_free has begun: objects being freed must not schedule events or send packets. */
+bool host_isTearingDown(const Host* host);
 /* With pcap_enabled, creates lo.pcap and eth0.pcap in the host's data directory (call once,
  * after the directory exists, before the run); a failure is logged and that capture is off. */
 void host_openCaptures(Host* host);

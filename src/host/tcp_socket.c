@@ -44,8 +44,22 @@ TcpTable* tcptable_new(void) {
     return t;
 }
 
+static void _tcpsocket_destroy(TcpSocket* s) {
+    tcp_free(s->conn);
+    nettx_detach(s->tx);
+    g_free(s);
+}
+
 void tcptable_free(TcpTable* t) {
     if (t != NULL) {
+        /* The end of the run: connections still open (TIME_WAIT, FIN_WAIT, children never
+         * accepted) go without another packet. */
+        GHashTableIter it;
+        gpointer key, value;
+        g_hash_table_iter_init(&it, t->by_conn);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            _tcpsocket_destroy(value);
+        }
         g_ptr_array_free(t->bound, TRUE);
         g_hash_table_destroy(t->conns);
         g_hash_table_destroy(t->by_conn);
@@ -81,9 +95,7 @@ static void _tcpsocket_unref(TcpSocket* s) {
     }
     _tcpsocket_unregister(s);
     g_hash_table_remove(_tcp_table(s->host)->by_conn, s->conn);
-    tcp_free(s->conn);
-    nettx_detach(s->tx); /* what it sent still leaves */
-    g_free(s);
+    _tcpsocket_destroy(s); /* what it sent still leaves */
 }
 
 static void _tcpsocket_unrefTask(void* data) {
@@ -279,12 +291,12 @@ static TcpSocket* _tcpsocket_alloc(Host* host, EmulatedFd* efd) {
     return s;
 }
 
-/* The user closed the last descriptor. */
+/* The user closed the last descriptor (or the host is going away). */
 static void _tcpsocket_userClose(void* object) {
     TcpSocket* s = object;
     s->efd = NULL;
     TcpState st = tcp_state(s->conn);
-    if (st == TCP_ST_CLOSE && !s->registered) {
+    if ((st == TCP_ST_CLOSE && !s->registered) || host_isTearingDown(s->host)) {
         /* Never connected (or already reset): nothing for the engine to finish. */
         _tcpsocket_unregister(s);
         if (!s->released) {
