@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(gcc make cmake pkg-config libglib2.0-dev libyaml-dev libigraph-dev liblzma-dev check
-          diffutils procps iproute2)
+          diffutils procps iproute2
+          python3 curl tshark iperf3 nginx-light)
 
 missing=()
 for p in "${packages[@]}"; do
