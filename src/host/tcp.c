@@ -25,6 +25,7 @@ typedef struct {
 } TcpSnap;
 
 static void _tcp_begin(const TcpConn* c, TcpSnap* s) {
+    memset(s, 0, sizeof(*s)); /* compared with memcmp: no stray padding bytes */
     s->state = c->state;
     s->events = tcp_pollEvents(c);
     s->readable = c->rcvq.len;

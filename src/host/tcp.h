@@ -15,13 +15,16 @@
  *   tcp_retries2 15 (ETIMEDOUT);
  * - SACK (RFC 2018) with a scoreboard, fast retransmit after 3 duplicate ACKs or SACKed bytes,
  *   SACK-based loss recovery (RFC 6675) with proportional rate reduction (RFC 6937);
- * - CUBIC (RFC 9438, Linux's default, with HyStart) and Reno (RFC 5681), initial window 10
- *   segments (RFC 6928), TCP_CONGESTION to choose;
+ * - CUBIC (RFC 9438, Linux's default; without HyStart, so slow start ends at the first loss)
+ *   and Reno (RFC 5681), initial window 10 segments (RFC 6928), TCP_CONGESTION to choose; an RTO
+ *   leaves cwnd 1 and ssthresh from the algorithm (Reno half, CUBIC 0.7, as Linux);
  * - Nagle (RFC 896) unless TCP_NODELAY, TCP_CORK and MSG_MORE;
  * - delayed ACKs: quick ACKs at the start, then one ACK per two full segments or after 40 ms;
  *   an immediate ACK for out-of-order data (with SACK blocks, D-SACK not needed);
- * - flow control: the receive window from the free receive buffer, window updates when reading
- *   frees space, zero-window probes with the persist timer (backoff like the RTO);
+ * - flow control: the receive window is half the receive buffer less the bytes queued in it
+ *   (Linux's tcp_adv_win_scale 1: the other half stands for per-packet overhead), never moved
+ *   left; window updates when reading frees space (tcp_cleanup_rbuf), zero-window probes with the
+ *   persist timer (backoff like the RTO);
  * - FIN, half-close (shutdown), RST (for a close with unread data, SO_LINGER 0, a segment for
  *   no connection), TIME_WAIT of 60 s, CLOSE_WAIT, LAST_ACK, CLOSING, FIN_WAIT_1/2 (with
  *   tcp_fin_timeout 60 s for an orphan in FIN_WAIT_2);
@@ -30,6 +33,8 @@
  *   about twice cwnd's worth, up to tcp_wmem[2] 4 MiB), unless the size was set by the user;
  * - the listen backlog: SYNs beyond a full accept queue are dropped (the client retransmits);
  * - keepalive (SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT), TCP_USER_TIMEOUT.
+ *
+ * Buffers count payload bytes: the send buffer holds unacknowledged plus unsent bytes.
  *
  * Memory and ordering: nothing depends on pointer values; the same inputs give the same outputs.
  * Threading: a connection is only touched by the thread running its host. */
@@ -72,7 +77,9 @@ typedef struct _TcpConn TcpConn;
 /* What the engine needs from its owner. `owner` is the pointer given to tcp_new / tcp_setOwner. */
 typedef struct {
     /* A segment to send (taken over): proto, tcp header, payload and len set; the owner fills in
-     * the addresses and hands it to the network. */
+     * the addresses and hands it to the network. Exception: a listener's reset for a stray
+     * segment (an ACK for no connection) comes with its addresses set already (swapped from
+     * the segment's), since a listener has no peer; tell them apart by dst.port != 0. */
     void (*output)(void* owner, Packet* seg);
     /* The connection wants tcp_onTimer called at `when` (SIMTIME_INVALID: nothing due). Called
      * whenever its earliest deadline changes; an early or extra tcp_onTimer call is harmless. */
@@ -86,7 +93,10 @@ typedef struct {
     bool (*new_child)(void* owner, TcpConn* child, const Packet* syn);
     /* After tcp_close: the connection is finished (CLOSED, or out of TIME_WAIT); the owner frees
      * it with tcp_free (not from inside this callback's caller: defer it). Also called for a
-     * child that never reached the user (its listener closed, or it was reset in the queue). */
+     * child that never reached the user (its listener closed, it was reset in the queue, its
+     * SYN-ACK retransmissions ran out). A tcp_close of a connection already CLOSED (reset,
+     * refused, timed out) calls it from inside tcp_close. The last thing the engine does with
+     * the connection: no callback for it follows. */
     void (*released)(void* owner);
     /* TCP small queues: whether the interface may take more of this connection's segments now.
      * When it says no, the engine stops sending until tcp_outputReady. NULL: always. */
@@ -103,7 +113,9 @@ typedef struct {
 } TcpConfig;
 
 TcpConn* tcp_new(const TcpConfig* config, const TcpCallbacks* cb, void* owner);
-/* Frees the connection and everything queued in it; no callback is called. */
+/* Frees the connection and everything queued in it; no callback is called. A listener's
+ * children that are still queued (normally none after tcp_close) belong to the owner (adopted in
+ * new_child): they only lose their link to it. */
 void tcp_free(TcpConn* c);
 void tcp_setOwner(TcpConn* c, void* owner);
 
@@ -121,11 +133,12 @@ size_t tcp_acceptQueueLen(const TcpConn* listener);
 
 /* ---- Data --------------------------------------------------------------------------------- */
 
-/* MSG_MORE-like hint for tcp_send. */
+/* MSG_MORE-like hint for tcp_send: the partial last segment waits for the next tcp_send without
+ * it (or tcp_setCork(false)), as Linux's MSG_MORE. */
 #define TCP_SEND_MORE 1
 
 /* Queues up to `len` bytes for sending: the count taken (less than len when the send buffer is
- * full; 0 when it is), or -errno: -EPIPE after shutdown(SHUT_WR) or close, -ENOTCONN before the
+ * full; 0 when it is: the owner blocks or says EAGAIN), or -errno: -EPIPE after shutdown(SHUT_WR) or close, -ENOTCONN before the
  * connection, a pending error (-ECONNRESET, -ETIMEDOUT, ...). In SYN_SENT it says -EAGAIN
  * (Linux waits for the connection). */
 int64_t tcp_send(TcpConn* c, const uint8_t* data, size_t len, int flags, SimTime now);
@@ -152,7 +165,9 @@ void tcp_close(TcpConn* c, SimTime now);
 
 /* ---- Events from the owner ------------------------------------------------------------------ */
 
-/* A segment for this connection arrived (the owner matched its addresses; it keeps `seg`). */
+/* A segment for this connection arrived (the owner matched its addresses; it keeps `seg`). A
+ * CLOSED connection ignores it: the owner should not match CLOSED connections any more (and
+ * answer their segments with tcp_makeReset, as Linux does for a socket no longer hashed). */
 void tcp_input(TcpConn* c, const Packet* seg, SimTime now);
 /* The timer the engine armed is due (or may be). */
 void tcp_onTimer(TcpConn* c, SimTime now);
@@ -175,8 +190,11 @@ unsigned tcp_pollEvents(const TcpConn* c);
 int tcp_takeError(TcpConn* c);
 /* The pending error without clearing it. */
 int tcp_peekError(const TcpConn* c);
-/* Fills Linux's struct tcp_info (TCP_INFO) of <linux/tcp.h>, tcp_infoSize() bytes (more than
- * glibc's <netinet/tcp.h> declares). */
+/* Fills Linux's struct tcp_info (TCP_INFO) as <linux/tcp.h> has it (232 bytes and more, with
+ * tcpi_pacing_rate, tcpi_bytes_acked, tcpi_snd_wnd...; glibc's <netinet/tcp.h> one is shorter:
+ * pass the <linux/tcp.h> struct and copy out the user's optlen). Note: <linux/tcp.h> must be
+ * included before host/netstack.h, whose TCP_FLAG_* macros clash with its enum. For a listener,
+ * tcpi_unacked is the accept queue length and tcpi_sacked the backlog, as Linux. tcp_infoSize() is its size. */
 void tcp_getInfo(const TcpConn* c, struct tcp_info* info, SimTime now);
 size_t tcp_infoSize(void);
 

@@ -128,8 +128,10 @@ static void _tcpsocket_released(void* owner) {
 
 static void _tcpsocket_output(void* owner, Packet* seg) {
     TcpSocket* s = owner;
-    seg->src = s->local;
-    seg->dst = s->peer;
+    if (seg->dst.port == 0) { /* else a listener's RST to a stray segment, already addressed */
+        seg->src = s->local;
+        seg->dst = s->peer;
+    }
     NetStack* stack = host_getNetStack(s->host);
     if (seg->src.ip == 0) {
         seg->src.ip = netstack_sourceFor(stack, seg->dst.ip);
@@ -533,7 +535,7 @@ void tcptable_receive(Host* host, Packet* seg, SimTime now) {
     if (s == NULL) {
         s = _tcptable_listener(t, seg->dst);
     }
-    if (s != NULL && !s->released) {
+    if (s != NULL && !s->released && tcp_state(s->conn) != TCP_ST_CLOSE) {
         _tcpsocket_ref(s); /* the engine's callbacks may release it */
         tcp_input(s->conn, seg, now);
         _tcpsocket_unref(s);
