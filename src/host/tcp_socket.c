@@ -532,10 +532,13 @@ void tcptable_receive(Host* host, Packet* seg, SimTime now) {
     TcpKey key = {.lip = seg->dst.ip, .pip = seg->src.ip, .lport = seg->dst.port,
                   .pport = seg->src.port};
     TcpSocket* s = g_hash_table_lookup(t->conns, &key);
+    if (s != NULL && (s->released || tcp_state(s->conn) == TCP_ST_CLOSE)) {
+        s = NULL; /* a finished connection is no longer in Linux's established hash */
+    }
     if (s == NULL) {
         s = _tcptable_listener(t, seg->dst);
     }
-    if (s != NULL && !s->released && tcp_state(s->conn) != TCP_ST_CLOSE) {
+    if (s != NULL && !s->released) {
         _tcpsocket_ref(s); /* the engine's callbacks may release it */
         tcp_input(s->conn, seg, now);
         _tcpsocket_unref(s);
