@@ -10,6 +10,7 @@
  * - /etc/hosts: an open of it opens umbra's generated hosts file instead;
  * - sockets (AF_INET datagram): a placeholder eventfd at the number, marked; every socket call,
  *   and read/write/readv/writev, FIONREAD and close on a marked descriptor, go to the simulator;
+ * - AF_UNIX sockets are native; umbra rewrites their addresses and shim_unix.c makes the calls;
  * - clone/fork/vfork: the simulator assigns the child's ids and channel, the shim forks natively
  *   and the child connects to its own channel before returning to the program;
  * - execve: the simulator checks the target; the shim runs the native exec with LD_PRELOAD and
@@ -204,6 +205,9 @@ static long _shim_emulatedFdCreate(long nr, const long* a) {
  * host/netlink.h), which umbra registers; (domain, type, protocol,
  * placeholder) go over. Other kinds go over with placeholder -1 and umbra refuses them. */
 static long _shim_socket(const long* a) {
+    if ((int)a[0] == AF_UNIX) {
+        return shim_unixSocket(a); /* native (shim_unix.c) */
+    }
     int type = (int)a[1];
     long args[6] = {a[0], a[1], a[2], -1, 0, 0};
     bool udp = (int)a[0] == AF_INET && (type & 0xf) == SOCK_DGRAM;
@@ -275,6 +279,14 @@ static long _shim_awaitReady(long fd, short events, bool* nonblock) {
             return rv; /* EINTR: a signal arrived while parked */
         }
     }
+}
+
+long shim_awaitReady(long fd, short events, bool* nonblock) {
+    return _shim_awaitReady(fd, events, nonblock);
+}
+
+void shim_markNativeSocket(long fd) {
+    _shim_markFd(fd, FD_KIND_MAY_BLOCK, SHIM_FD_PLAIN, false);
 }
 
 /* Writes without RWF_NOWAIT support (pipes on older kernels; eventfds, terminals): a pipe
@@ -797,6 +809,9 @@ static long _shim_fdCall(long nr, const long* a) {
                  (a[1] >= SIOCGIFNAME && a[1] <= SIOCGIFINDEX))) { /* interface ioctls */
                 return shim_ipcSyscall(UMBRA_SYSCALL_SOCKET_IOCTL, a);
             }
+            if (a[1] >= SIOCGIFNAME && a[1] <= SIOCGIFINDEX && shim_unixIsSocket(a[0])) {
+                return shim_ipcSyscall(UMBRA_SYSCALL_SOCKET_IOCTL, a); /* the host's interfaces */
+            }
             break;
         case SYS_close: {
             if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET) {
@@ -952,6 +967,9 @@ long shim_ipcSyscall(long nr, const long args[6]) {
                 break;
             case IPC_MSG_NATIVE:
                 rv = _shim_fdCall(nr, args);
+                break;
+            case IPC_MSG_NATIVE_UNIX:
+                rv = shim_unixNative(nr, args, in);
                 break;
             case IPC_MSG_NATIVE_EXIT:
                 shim_rawSyscall(nr, args[0], 0, 0, 0, 0, 0);
