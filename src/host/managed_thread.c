@@ -468,6 +468,8 @@ static bool _managedthread_handle(ManagedThread* t) {
             return _managedthread_reply(t, IPC_MSG_DONE);
         case SYSCALL_NATIVE:
             return _managedthread_reply(t, IPC_MSG_NATIVE);
+        case SYSCALL_NATIVE_UNIX:
+            return _managedthread_reply(t, IPC_MSG_NATIVE_UNIX);
         case SYSCALL_CLONE:
             return _managedthread_reply(t, IPC_MSG_CLONE);
         case SYSCALL_THREAD_EXIT:

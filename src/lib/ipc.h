@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UMBRA_PROTOCOL_VERSION 5
+#define UMBRA_PROTOCOL_VERSION 6
 #define IPC_CHANNEL_MAGIC 0x756d6272u /* "umbr" */
 
-/* Message types. Values are fixed; next free value: 16. */
+/* Message types. Values are fixed; next free value: 17. */
 typedef enum {
     IPC_MSG_NONE = 0,
     /* shim -> simulator */
@@ -38,6 +38,12 @@ typedef enum {
                                 args[0] = child virtual tid */
     IPC_MSG_EXEC = 14,       /* perform the execve natively (with umbra's environment added) */
     IPC_MSG_NATIVE_EXIT = 15,/* execute exit/exit_group natively; the simulator does not answer */
+    IPC_MSG_NATIVE_UNIX = 16,/* execute the socket call natively on an AF_UNIX socket (shim_unix.c):
+                                args[0] = length of the address at payload[0] to use instead of
+                                the program's (0: the program's own); args[1] = length of the
+                                host's abstract-name prefix at payload[IPC_UNIX_PREFIX_OFFSET],
+                                removed from every address the call returns; args[2] = 1: report a
+                                successful bind (UMBRA_SYSCALL_UNIX_BOUND) */
 } IpcMessageType;
 
 /* Private syscall numbers a shim may send (outside the kernel's range). */
@@ -50,6 +56,9 @@ typedef enum {
 #define UMBRA_SYSCALL_SIGRETURN 1004 /* (mask): a handler returned; the mask the kernel restores */
 #define UMBRA_SYSCALL_SOCKET_IOCTL 1005 /* (fd, request, arg): FIONREAD or TIOCOUTQ on a socket */
 #define UMBRA_SYSCALL_SOCKET_CLOSE 1006 /* (fd): a socket descriptor is about to be closed */
+#define UMBRA_SYSCALL_UNIX_BOUND 1007 /* (fd): the shim bound an AF_UNIX socket to a pathname */
+#define UMBRA_SYSCALL_UNIX_VPID 1008  /* (native pid): its virtual pid on the host, or 0 */
+#define IPC_UNIX_PREFIX_OFFSET 128    /* IPC_MSG_NATIVE_UNIX: where the prefix is in the payload */
 
 /* An answer's retval meaning "a signal handler interrupted this call and it restarts"
  * (SA_RESTART): the shim raises the signal, then makes the same call again. Linux's ERESTARTSYS. */

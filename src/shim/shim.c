@@ -107,14 +107,15 @@ static void _shim_installBackstop(void) {
     if (shim_rawSyscall(SYS_prctl, PR_GET_SECCOMP, 0, 0, 0, 0, 0) == 2) {
         return;
     }
-    /* Native sockets cannot be made, so nothing can be sent to the real network (sends are
-     * allowed: the shim makes them natively on AF_UNIX socketpairs, the only native sockets). */
+    /* Only AF_UNIX sockets can be made natively (socket and socketpair), so nothing can be sent
+     * to the real network; bind, connect and sends are allowed, as they can only act on AF_UNIX
+     * sockets (the shim makes them natively after umbra checked and rewrote the address). */
     static const unsigned denied[] = {
-        SYS_socket, SYS_connect, SYS_bind, SYS_io_uring_setup, SYS_io_uring_enter,
-        SYS_io_uring_register, SYS_ptrace, SYS_process_vm_writev,
+        SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
+        SYS_ptrace,         SYS_process_vm_writev,
     };
     enum { N_DENIED = sizeof(denied) / sizeof(denied[0]) };
-    struct sock_filter f[4 + 4 + N_DENIED + 2];
+    struct sock_filter f[4 + 5 + N_DENIED + 2];
     size_t n = 0;
     f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                           offsetof(struct seccomp_data, arch));
@@ -122,7 +123,8 @@ static void _shim_installBackstop(void) {
     f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                           offsetof(struct seccomp_data, nr));
-    /* socketpair: AF_UNIX only. */
+    /* socket and socketpair: AF_UNIX only. */
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0);
     f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socketpair, 0, 2);
     f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                           offsetof(struct seccomp_data, args[0]));

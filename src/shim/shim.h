@@ -81,6 +81,19 @@ typedef struct {
 
 extern ShimProcess shim_process;
 
+/* Native I/O helpers of shim_syscall.c that shim_unix.c shares: waits (parked in simulated time)
+ * until `fd` polls `events` (0, or -EINTR; *nonblock says O_NONBLOCK made it not wait), and marks a
+ * new native socket descriptor. */
+long shim_awaitReady(long fd, short events, bool* nonblock);
+void shim_markNativeSocket(long fd);
+
+/* AF_UNIX sockets (shim_unix.c): socket(AF_UNIX, ...), and a call umbra answered with
+ * IPC_MSG_NATIVE_UNIX (`in`, read before any other round trip). */
+long shim_unixSocket(const long* a);
+long shim_unixNative(long nr, const long* a, const IpcMessage* in);
+/* Whether `fd` is a native socket (its interface ioctls are answered by umbra). */
+bool shim_unixIsSocket(long fd);
+
 /* Writes a message to stderr of the process (fd 2) with the shim's prefix; no allocation. */
 void shim_log(const char* msg);
 

@@ -12,6 +12,7 @@
  *   socketpair whose other end B goes to the simulator with the call and is closed here after
  *   the answer; the descriptor is marked, and every socket call, and read/write/readv/writev,
  *   FIONREAD and close on a marked descriptor, go to the simulator (sendfile to one is EINVAL);
+ * - AF_UNIX sockets are native; umbra rewrites their addresses and shim_unix.c makes the calls;
  * - clone/fork/vfork: the simulator assigns the child's ids and channel, the shim forks natively
  *   and the child connects to its own channel before returning to the program;
  * - execve: the simulator checks the target; the shim runs the native exec with LD_PRELOAD and
@@ -268,6 +269,9 @@ static long _shim_createSocket(long nr, long args[6], int slot, long flags) {
  * (domain, type, protocol, A, B) go over. Other kinds, and unknown type flags, go over with
  * A = B = -1 and umbra refuses them. */
 static long _shim_socket(const long* a) {
+    if ((int)a[0] == AF_UNIX) {
+        return shim_unixSocket(a); /* native (shim_unix.c) */
+    }
     int domain = (int)a[0];
     int kind = (int)a[1] & 0xf;
     long flags = a[1] & (SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -355,6 +359,14 @@ static long _shim_awaitReady(long fd, short events, bool* nonblock) {
             return rv; /* EINTR: a signal arrived while parked */
         }
     }
+}
+
+long shim_awaitReady(long fd, short events, bool* nonblock) {
+    return _shim_awaitReady(fd, events, nonblock);
+}
+
+void shim_markNativeSocket(long fd) {
+    _shim_markFd(fd, FD_KIND_MAY_BLOCK, SHIM_FD_PLAIN, false);
 }
 
 /* Writes without RWF_NOWAIT support (pipes on older kernels; eventfds, terminals): a pipe
@@ -877,6 +889,9 @@ static long _shim_fdCall(long nr, const long* a) {
                 _shim_isEmulatedSocket(a[0])) {
                 return shim_ipcSyscall(UMBRA_SYSCALL_SOCKET_IOCTL, a);
             }
+            if (a[1] >= SIOCGIFNAME && a[1] <= SIOCGIFINDEX && shim_unixIsSocket(a[0])) {
+                return shim_ipcSyscall(UMBRA_SYSCALL_SOCKET_IOCTL, a); /* the host's interfaces */
+            }
             break;
         case SYS_close: {
             if (_shim_getFdEmulated(a[0]) == SHIM_FD_SOCKET) {
@@ -1039,6 +1054,9 @@ long shim_ipcSyscall(long nr, const long args[6]) {
                 break;
             case IPC_MSG_NATIVE:
                 rv = _shim_fdCall(nr, args);
+                break;
+            case IPC_MSG_NATIVE_UNIX:
+                rv = shim_unixNative(nr, args, in);
                 break;
             case IPC_MSG_NATIVE_EXIT:
                 shim_rawSyscall(nr, args[0], 0, 0, 0, 0, 0);

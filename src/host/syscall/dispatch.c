@@ -88,6 +88,8 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
         case UMBRA_SYSCALL_SIGRETURN: return syscallhandler_umbraSigreturn(ctx);
         case UMBRA_SYSCALL_SOCKET_IOCTL: return syscallhandler_umbraSocketIoctl(ctx);
         case UMBRA_SYSCALL_SOCKET_CLOSE: return syscallhandler_umbraSocketClose(ctx);
+        case UMBRA_SYSCALL_UNIX_BOUND: return syscallhandler_umbraUnixBound(ctx);
+        case UMBRA_SYSCALL_UNIX_VPID: return syscallhandler_umbraUnixVpid(ctx);
         default: break;
     }
     if (nr < 0 || nr >= SYSCALL_NUMBER_LIMIT) {

@@ -1,7 +1,8 @@
 /* Socket calls. AF_INET datagram sockets are UDP sockets (host/udp.h) on a native placeholder
  * (host/emulated_fd.h, kind EMULATED_FD_SOCKET: end A of an AF_UNIX socketpair whose readiness
  * umbra sets); AF_NETLINK NETLINK_ROUTE sockets are UdpSockets with `netlink` set whose queue
- * holds the kernel's replies (host/netlink.h); every other family and type is refused at
+ * holds the kernel's replies (host/netlink.h); AF_UNIX sockets are native
+ * (host/syscall/unix.h); every other family and type is refused at
  * creation (EAFNOSUPPORT, one warning) until the rest of the network issue lands. Socket calls
  * on descriptors that are not sockets fail as Linux fails them: ENOTSOCK for an open descriptor,
  * EBADF otherwise (bash, for one, decides whether it runs under sshd from getpeername's errno on
@@ -32,16 +33,11 @@
 #include "host/netqueue.h"
 #include "host/syscall/socket_internal.h"
 #include "host/syscall/syscall.h"
+#include "host/syscall/unix.h"
 #include "host/tcp_socket.h"
 #include "host/udp.h"
 #include "lib/logger.h"
 
-
-/* Whether a msghdr (sendmsg's, or an mmsghdr's first part) names a destination. */
-static bool _socket_msgHasName(SyscallContext* ctx, uint64_t msg_addr) {
-    uint64_t name = 0;
-    return process_readMemory(ctx->process, msg_addr, &name, sizeof(name)) != 0 || name != 0;
-}
 
 /* SO_PEERCRED on a native socket: the kernel knows the peer by its native pid; the program must
  * see the virtual one. */
@@ -57,14 +53,7 @@ static SyscallReturn _socket_nativePeercred(SyscallContext* ctx) {
     if (rv != 0) {
         return syscall_done(rv);
     }
-    pid_t vpid = 0; /* a peer outside the simulation (there is none) would show as 0 */
-    for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
-        Process* p = host_getProcess(ctx->host, i);
-        if (process_getNativePid(p) == cred.pid) {
-            vpid = process_getVirtualPid(p);
-        }
-    }
-    cred.pid = vpid;
+    cred.pid = unix_virtualPid(ctx->host, cred.pid);
     int32_t len;
     uint64_t len_addr = (uint64_t)ctx->args[4];
     if (process_readMemory(ctx->process, len_addr, &len, sizeof(len)) != 0) {
@@ -81,13 +70,14 @@ static SyscallReturn _socket_nativePeercred(SyscallContext* ctx) {
     return syscall_done(0);
 }
 
-/* A socket call on a descriptor that is not an emulated socket. A native socket can only be an
- * AF_UNIX socketpair's (native socket creation is refused): the call runs natively (the shim
- * waits for readiness in simulated time), except what could reach a socket outside the
- * simulation (bind, connect, a destination address), refused with EOPNOTSUPP. Anything else
- * fails as Linux fails a non-socket: ENOTSOCK for an open descriptor, EBADF otherwise. */
+static SyscallReturn _socket_ifIoctl(SyscallContext* ctx, UdpSocket* sock);
+
+/* A socket call on a descriptor that is not an emulated socket. A native socket is an AF_UNIX
+ * one (no other family is made natively): unix.c decides, except SO_PEERCRED, answered above for
+ * every native socket, and the interface ioctls (the host's lo and eth0, not the machine's:
+ * glibc's if_nametoindex asks them of an AF_UNIX socket). Anything else fails as Linux fails a non-socket: ENOTSOCK for an open
+ * descriptor, EBADF otherwise. */
 static SyscallReturn _socket_notEmulated(SyscallContext* ctx) {
-    static int warned;
     struct stat st;
     if (process_statFd(ctx->process, (int32_t)ctx->args[0], &st) != 0) {
         return syscall_done(-EBADF);
@@ -95,34 +85,14 @@ static SyscallReturn _socket_notEmulated(SyscallContext* ctx) {
     if (!S_ISSOCK(st.st_mode)) {
         return syscall_done(-ENOTSOCK);
     }
-    bool outside = false;
-    switch (ctx->number) {
-        case SYS_bind:
-        case SYS_connect: outside = true; break;
-        case SYS_sendto: outside = ctx->args[4] != 0; break;
-        case SYS_sendmsg: outside = _socket_msgHasName(ctx, (uint64_t)ctx->args[1]); break;
-        case SYS_sendmmsg:
-            for (unsigned i = 0; i < (unsigned)ctx->args[2] && i < SOCKET_IOV_MAX && !outside; i++) {
-                outside = _socket_msgHasName(ctx, (uint64_t)ctx->args[1] + i * sizeof(struct mmsghdr));
-            }
-            break;
-        case SYS_getsockopt:
-            if ((int)ctx->args[1] == SOL_SOCKET && (int)ctx->args[2] == SO_PEERCRED) {
-                return _socket_nativePeercred(ctx);
-            }
-            break;
-        default: break;
+    if (ctx->number == SYS_getsockopt && (int)ctx->args[1] == SOL_SOCKET &&
+        (int)ctx->args[2] == SO_PEERCRED) {
+        return _socket_nativePeercred(ctx);
     }
-    if (outside) {
-        if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
-            log_warning("process '%s': bind, connect and addressed sends on a socketpair's "
-                        "AF_UNIX socket are not supported (EOPNOTSUPP); further cases are not "
-                        "reported",
-                        process_getName(ctx->process));
-        }
-        return syscall_done(-EOPNOTSUPP);
+    if (ctx->number == UMBRA_SYSCALL_SOCKET_IOCTL) {
+        return _socket_ifIoctl(ctx, NULL); /* the shim sends only SIOCGIF* (and SIOCSIF*) */
     }
-    return syscall_native();
+    return unix_nativeCall(ctx);
 }
 
 static SyscallReturn _socket_unsupported(SyscallContext* ctx) {
@@ -460,6 +430,9 @@ SyscallReturn syscallhandler_socket(SyscallContext* ctx) {
     int protocol = (int)ctx->args[2];
     int a_fd = (int)ctx->args[3];
     int b_fd = (int)ctx->args[4];
+    if (domain == AF_UNIX) {
+        return unix_socket(ctx); /* native (unix.c) */
+    }
     if (domain == AF_NETLINK) {
         return _netlink_socket(ctx, type & 0xf, protocol, a_fd, b_fd);
     }

@@ -35,6 +35,7 @@ typedef enum {
     SYSCALL_NATIVE_EXIT, /* the shim exits natively; no answer follows */
     SYSCALL_CLONE,       /* the shim clones natively (payload: the child's channel) */
     SYSCALL_THREAD_EXIT, /* the shim ends this thread natively; the process goes on */
+    SYSCALL_NATIVE_UNIX, /* the shim makes it on an AF_UNIX socket (unix.c: reply args, payload) */
 } SyscallResultKind;
 
 typedef struct {
@@ -48,6 +49,9 @@ static inline SyscallReturn syscall_done(int64_t value) {
 }
 static inline SyscallReturn syscall_native(void) {
     return (SyscallReturn){.kind = SYSCALL_NATIVE};
+}
+static inline SyscallReturn syscall_nativeUnix(void) {
+    return (SyscallReturn){.kind = SYSCALL_NATIVE_UNIX};
 }
 static inline SyscallReturn syscall_block(SimTime deadline) {
     return (SyscallReturn){.kind = SYSCALL_BLOCK, .deadline = deadline};
@@ -84,5 +88,7 @@ SyscallReturn syscallhandler_umbraSignalfdRead(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraSigreturn(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraSocketIoctl(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx);
+SyscallReturn syscallhandler_umbraUnixBound(SyscallContext* ctx);
+SyscallReturn syscallhandler_umbraUnixVpid(SyscallContext* ctx);
 
 #endif
