@@ -2,8 +2,8 @@
  * (host/emulated_fd.h, kind EMULATED_FD_SOCKET: end A of an AF_UNIX socketpair whose readiness
  * umbra sets); AF_NETLINK NETLINK_ROUTE sockets are UdpSockets with `netlink` set whose queue
  * holds the kernel's replies (host/netlink.h); AF_UNIX sockets are native
- * (host/syscall/unix.h); every other family and type is refused at
- * creation (EAFNOSUPPORT, one warning) until the rest of the network issue lands. Socket calls
+ * (host/syscall/unix.h); AF_INET and AF_INET6 stream sockets are TCP (socket_tcp.c); every
+ * other family and type is refused at creation (EAFNOSUPPORT, one warning). Socket calls
  * on descriptors that are not sockets fail as Linux fails them: ENOTSOCK for an open descriptor,
  * EBADF otherwise (bash, for one, decides whether it runs under sshd from getpeername's errno on
  * fd 0).
@@ -54,20 +54,7 @@ static SyscallReturn _socket_nativePeercred(SyscallContext* ctx) {
         return syscall_done(rv);
     }
     cred.pid = unix_virtualPid(ctx->host, cred.pid);
-    int32_t len;
-    uint64_t len_addr = (uint64_t)ctx->args[4];
-    if (process_readMemory(ctx->process, len_addr, &len, sizeof(len)) != 0) {
-        return syscall_done(-EFAULT);
-    }
-    if (len < 0) {
-        return syscall_done(-EINVAL);
-    }
-    int32_t n = len < (int32_t)sizeof(cred) ? len : (int32_t)sizeof(cred);
-    if (process_writeMemory(ctx->process, (uint64_t)ctx->args[3], &cred, (size_t)n) != 0 ||
-        process_writeMemory(ctx->process, len_addr, &n, sizeof(n)) != 0) {
-        return syscall_done(-EFAULT);
-    }
-    return syscall_done(0);
+    return socket_optionOut(ctx, &cred, sizeof(cred));
 }
 
 static SyscallReturn _socket_ifIoctl(SyscallContext* ctx, UdpSocket* sock);
@@ -98,9 +85,9 @@ static SyscallReturn _socket_notEmulated(SyscallContext* ctx) {
 static SyscallReturn _socket_unsupported(SyscallContext* ctx) {
     static int warned;
     if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
-        log_warning("process '%s' asked for a socket (domain %lld, type %lld): only AF_INET "
-                    "datagram sockets are supported yet (EAFNOSUPPORT); further requests are not "
-                    "reported",
+        log_warning("process '%s' asked for a socket (domain %lld, type %lld): only AF_INET and "
+                    "AF_INET6 stream and datagram, AF_UNIX and AF_NETLINK route sockets are "
+                    "supported (EAFNOSUPPORT); further requests are not reported",
                     process_getName(ctx->process), (long long)ctx->args[0],
                     (long long)ctx->args[1]);
     }
@@ -1147,25 +1134,8 @@ SyscallReturn syscallhandler_setsockopt(SyscallContext* ctx) {
     int name = (int)ctx->args[2];
     uint64_t addr = (uint64_t)ctx->args[3];
     int64_t len = (int32_t)ctx->args[4];
-    if (level == SOL_SOCKET && (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD ||
-                                name == SO_RCVTIMEO_NEW || name == SO_SNDTIMEO_NEW)) {
-        struct timeval tv;
-        if (len < (int64_t)sizeof(tv)) {
-            return syscall_done(-EINVAL);
-        }
-        if (process_readMemory(ctx->process, addr, &tv, sizeof(tv)) != 0) {
-            return syscall_done(-EFAULT);
-        }
-        if (tv.tv_usec < 0 || tv.tv_usec >= 1000000) {
-            return syscall_done(-EDOM);
-        }
-        SimTime ns = _socket_timevalNs(&tv);
-        if (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) {
-            sock->rcvtimeo = ns;
-        } else {
-            sock->sndtimeo = ns;
-        }
-        return syscall_done(0);
+    if (socket_isTimeoOption(level, name)) {
+        return syscall_done(socket_setTimeo(ctx, &sock->rcvtimeo, &sock->sndtimeo));
     }
     if (level == SOL_NETLINK && sock->netlink) {
         switch (name) {
@@ -1237,15 +1207,6 @@ SyscallReturn syscallhandler_getsockopt(SyscallContext* ctx) {
     SOCKET_OR_FAIL(ctx, sock);
     int level = (int)ctx->args[1];
     int name = (int)ctx->args[2];
-    uint64_t addr = (uint64_t)ctx->args[3];
-    uint64_t len_addr = (uint64_t)ctx->args[4];
-    int32_t len;
-    if (process_readMemory(ctx->process, len_addr, &len, sizeof(len)) != 0) {
-        return syscall_done(-EFAULT);
-    }
-    if (len < 0) {
-        return syscall_done(-EINVAL);
-    }
     union {
         int i;
         struct timeval tv;
@@ -1275,25 +1236,14 @@ SyscallReturn syscallhandler_getsockopt(SyscallContext* ctx) {
         case SO_RCVTIMEO_OLD:
         case SO_SNDTIMEO_OLD:
         case SO_RCVTIMEO_NEW:
-        case SO_SNDTIMEO_NEW: {
-            SimTime ns = (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) ? sock->rcvtimeo
-                                                                              : sock->sndtimeo;
-            v.tv.tv_sec = (time_t)(ns / 1000000000ULL);
-            v.tv.tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000ULL);
-            size = sizeof(v.tv);
+        case SO_SNDTIMEO_NEW:
+            size = socket_getTimeo(name, sock->rcvtimeo, sock->sndtimeo, &v.tv);
             break;
-        }
         default:
             _socket_warnOption(ctx, "getsockopt", level, name);
             return syscall_done(-ENOPROTOOPT);
     }
-    size_t n = (size_t)len < size ? (size_t)len : size;
-    int32_t out = (int32_t)n;
-    if ((n > 0 && process_writeMemory(ctx->process, addr, &v, n) != 0) ||
-        process_writeMemory(ctx->process, len_addr, &out, sizeof(out)) != 0) {
-        return syscall_done(-EFAULT);
-    }
-    return syscall_done(0);
+    return socket_optionOut(ctx, &v, size);
 }
 
 /* ---- ioctl and close (private calls from the shim) ------------------------------------------- */
@@ -1440,6 +1390,53 @@ SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx) {
 
 /* ---- For the other socket files (socket_internal.h) ------------------------------------------ */
 
+bool socket_isTimeoOption(int level, int name) {
+    return level == SOL_SOCKET && (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD ||
+                                   name == SO_RCVTIMEO_NEW || name == SO_SNDTIMEO_NEW);
+}
+
+int socket_setTimeo(SyscallContext* ctx, SimTime* rcvtimeo, SimTime* sndtimeo) {
+    struct timeval tv;
+    if ((int32_t)ctx->args[4] < (int32_t)sizeof(tv)) {
+        return -EINVAL;
+    }
+    if (process_readMemory(ctx->process, (uint64_t)ctx->args[3], &tv, sizeof(tv)) != 0) {
+        return -EFAULT;
+    }
+    if (tv.tv_usec < 0 || tv.tv_usec >= 1000000) {
+        return -EDOM;
+    }
+    int name = (int)ctx->args[2];
+    *(name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW ? rcvtimeo : sndtimeo) =
+        _socket_timevalNs(&tv);
+    return 0;
+}
+
+size_t socket_getTimeo(int name, SimTime rcvtimeo, SimTime sndtimeo, struct timeval* tv) {
+    SimTime ns = (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) ? rcvtimeo : sndtimeo;
+    tv->tv_sec = (time_t)(ns / 1000000000ULL);
+    tv->tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000ULL);
+    return sizeof(*tv);
+}
+
+SyscallReturn socket_optionOut(SyscallContext* ctx, const void* value, size_t size) {
+    uint64_t len_addr = (uint64_t)ctx->args[4];
+    int32_t len;
+    if (process_readMemory(ctx->process, len_addr, &len, sizeof(len)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    if (len < 0) {
+        return syscall_done(-EINVAL);
+    }
+    size_t n = (size_t)len < size ? (size_t)len : size;
+    int32_t out = (int32_t)n;
+    if ((n > 0 && process_writeMemory(ctx->process, (uint64_t)ctx->args[3], value, n) != 0) ||
+        process_writeMemory(ctx->process, len_addr, &out, sizeof(out)) != 0) {
+        return syscall_done(-EFAULT);
+    }
+    return syscall_done(0);
+}
+
 int socket_setV6Only(SyscallContext* ctx, bool bound, int* value) {
     if ((int32_t)ctx->args[4] < (int32_t)sizeof(int)) {
         return -EINVAL;
@@ -1459,9 +1456,6 @@ void socket_warnOption(SyscallContext* ctx, const char* call, int level, int nam
     _socket_warnOption(ctx, call, level, name);
 }
 
-SimTime socket_timevalNs(const struct timeval* tv) {
-    return _socket_timevalNs(tv);
-}
 
 int64_t socket_readIov(SyscallContext* ctx, const struct msghdr* msg, struct iovec** iov,
                        uint64_t* total) {

@@ -36,7 +36,15 @@ int socket_writeAddr(SyscallContext* ctx, int family, uint64_t addr, uint64_t le
 int socket_waitObject(SyscallContext* ctx, uint64_t id, SimTime timeout, SyscallReturn* block);
 /* One warning per (level, option) over the run. */
 void socket_warnOption(SyscallContext* ctx, const char* call, int level, int name);
-SimTime socket_timevalNs(const struct timeval* tv);
+/* SO_RCVTIMEO and SO_SNDTIMEO (old and new names): whether (level, name) is one; setting one
+ * from setsockopt's arguments (0, -EINVAL, -EFAULT, -EDOM as Linux); its value as a timeval
+ * (returns the size). */
+bool socket_isTimeoOption(int level, int name);
+int socket_setTimeo(SyscallContext* ctx, SimTime* rcvtimeo, SimTime* sndtimeo);
+size_t socket_getTimeo(int name, SimTime rcvtimeo, SimTime sndtimeo, struct timeval* tv);
+/* getsockopt's answer: `size` bytes of `value`, cut to the caller's length (args[3], args[4]),
+ * and the length written back; -EINVAL for a negative length. */
+SyscallReturn socket_optionOut(SyscallContext* ctx, const void* value, size_t size);
 /* Reads a msghdr's iovec array: its count, or -errno. `*iov` is g_malloc'd. */
 int64_t socket_readIov(SyscallContext* ctx, const struct msghdr* msg, struct iovec** iov,
                        uint64_t* total);

@@ -466,24 +466,8 @@ static SyscallReturn _tcpcall_setsockopt(SyscallContext* ctx, TcpSocket* s) {
     int name = (int)ctx->args[2];
     uint64_t addr = (uint64_t)ctx->args[3];
     int64_t len = (int32_t)ctx->args[4];
-    if (level == SOL_SOCKET && (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD ||
-                                name == SO_RCVTIMEO_NEW || name == SO_SNDTIMEO_NEW)) {
-        struct timeval tv;
-        if (len < (int64_t)sizeof(tv)) {
-            return syscall_done(-EINVAL);
-        }
-        if (process_readMemory(ctx->process, addr, &tv, sizeof(tv)) != 0) {
-            return syscall_done(-EFAULT);
-        }
-        if (tv.tv_usec < 0 || tv.tv_usec >= 1000000) {
-            return syscall_done(-EDOM);
-        }
-        if (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) {
-            s->rcvtimeo = socket_timevalNs(&tv);
-        } else {
-            s->sndtimeo = socket_timevalNs(&tv);
-        }
-        return syscall_done(0);
+    if (socket_isTimeoOption(level, name)) {
+        return syscall_done(socket_setTimeo(ctx, &s->rcvtimeo, &s->sndtimeo));
     }
     if (level == SOL_SOCKET && name == SO_LINGER) {
         struct linger l;
@@ -607,15 +591,6 @@ static SyscallReturn _tcpcall_setsockopt(SyscallContext* ctx, TcpSocket* s) {
 static SyscallReturn _tcpcall_getsockopt(SyscallContext* ctx, TcpSocket* s) {
     int level = (int)ctx->args[1];
     int name = (int)ctx->args[2];
-    uint64_t addr = (uint64_t)ctx->args[3];
-    uint64_t len_addr = (uint64_t)ctx->args[4];
-    int32_t len;
-    if (process_readMemory(ctx->process, len_addr, &len, sizeof(len)) != 0) {
-        return syscall_done(-EFAULT);
-    }
-    if (len < 0) {
-        return syscall_done(-EINVAL);
-    }
     union {
         int i;
         struct timeval tv;
@@ -659,14 +634,9 @@ static SyscallReturn _tcpcall_getsockopt(SyscallContext* ctx, TcpSocket* s) {
             case SO_RCVTIMEO_OLD:
             case SO_SNDTIMEO_OLD:
             case SO_RCVTIMEO_NEW:
-            case SO_SNDTIMEO_NEW: {
-                SimTime ns = (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW) ? s->rcvtimeo
-                                                                                  : s->sndtimeo;
-                v.tv.tv_sec = (time_t)(ns / 1000000000ULL);
-                v.tv.tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000ULL);
-                size = sizeof(v.tv);
+            case SO_SNDTIMEO_NEW:
+                size = socket_getTimeo(name, s->rcvtimeo, s->sndtimeo, &v.tv);
                 break;
-            }
             default: known = false; break;
         }
     } else if (level == IPPROTO_TCP) {
@@ -714,13 +684,7 @@ static SyscallReturn _tcpcall_getsockopt(SyscallContext* ctx, TcpSocket* s) {
         socket_warnOption(ctx, "getsockopt", level, name);
         return syscall_done(-ENOPROTOOPT);
     }
-    size_t n = (size_t)len < size ? (size_t)len : size;
-    int32_t out = (int32_t)n;
-    if ((n > 0 && process_writeMemory(ctx->process, addr, &v, n) != 0) ||
-        process_writeMemory(ctx->process, len_addr, &out, sizeof(out)) != 0) {
-        return syscall_done(-EFAULT);
-    }
-    return syscall_done(0);
+    return socket_optionOut(ctx, &v, size);
 }
 
 /* ---- ioctl ------------------------------------------------------------------------------------- */
