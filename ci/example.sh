@@ -17,3 +17,5 @@ for f in shadow.data/hosts/*/*.stdout; do
     echo "== $f"
     head -5 "$f"
 done
+echo "== examples/basic-file-transfer: python3 http.server and three curl clients"
+RUN_DIR="$PWD/basic-file-transfer" bash ../../examples/basic-file-transfer/run.sh ../umbra
