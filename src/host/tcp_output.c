@@ -28,6 +28,9 @@ static void _tcpring_grow(TcpRing* r, size_t need) {
 }
 
 void tcpring_append(TcpRing* r, const uint8_t* src, size_t n) {
+    if (n == 0) {
+        return; /* src may be NULL then (a send of nothing asks for the state) */
+    }
     _tcpring_grow(r, r->len + n);
     size_t tail = (r->head + r->len) & (r->cap - 1);
     size_t first = n < r->cap - tail ? n : r->cap - tail;
