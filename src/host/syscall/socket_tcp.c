@@ -297,6 +297,7 @@ static SyscallReturn _tcpcall_sendFrom(SyscallContext* ctx, TcpSocket* s, Emulat
             r = tcp_send(s->conn, NULL, 0, 0, ctx->now);
         }
         if (r < 0 && r != -EAGAIN) {
+            tcpsocket_changed(s); /* a pending error was taken: POLLERR goes */
             if (done > 0) {
                 return syscall_done((int64_t)done);
             }
@@ -374,6 +375,7 @@ static SyscallReturn _tcpcall_recv(SyscallContext* ctx, TcpSocket* s, EmulatedFd
             return syscall_done((int64_t)done); /* the end of the stream */
         }
         if (r < 0 && r != -EAGAIN) {
+            tcpsocket_changed(s); /* the error was taken: POLLERR goes */
             return syscall_done(done > 0 ? (int64_t)done : r);
         }
         if (r > 0) {

@@ -267,6 +267,11 @@ static void test_reset(void) {
     CHECK(p.revents & (POLLERR | POLLHUP));
     char buf[16];
     CHECK_ERRNO(recv(c, buf, sizeof(buf), 0), ECONNRESET);
+    /* The error was reported: POLLERR goes, the hang-up stays. */
+    p = (struct pollfd){.fd = c, .events = POLLIN};
+    CHECK_EQ_LL(poll(&p, 1, 0), 1);
+    CHECK(p.revents & POLLHUP);
+    CHECK(!(p.revents & POLLERR));
     /* Writing to it now: EPIPE, with SIGPIPE unless MSG_NOSIGNAL. */
     struct sigaction sa = {.sa_handler = on_sigpipe};
     sigaction(SIGPIPE, &sa, NULL);
