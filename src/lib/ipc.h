@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UMBRA_PROTOCOL_VERSION 6
+#define UMBRA_PROTOCOL_VERSION 7
 #define IPC_CHANNEL_MAGIC 0x756d6272u /* "umbr" */
 
 /* Message types. Values are fixed; next free value: 17. */
@@ -58,6 +58,9 @@ typedef enum {
 #define UMBRA_SYSCALL_SOCKET_CLOSE 1006 /* (fd): a socket descriptor is about to be closed */
 #define UMBRA_SYSCALL_UNIX_BOUND 1007 /* (fd): the shim bound an AF_UNIX socket to a pathname */
 #define UMBRA_SYSCALL_UNIX_VPID 1008  /* (native pid): its virtual pid on the host, or 0 */
+#define UMBRA_SYSCALL_OWNER_PID 1009  /* (pid, to_native): fcntl's F_SETOWN/F_GETOWN owner, a
+                                       * virtual pid made native (a group or thread: -EINVAL) or
+                                       * a native pid made virtual */
 #define IPC_UNIX_PREFIX_OFFSET 128    /* IPC_MSG_NATIVE_UNIX: where the prefix is in the payload */
 
 /* An answer's retval meaning "a signal handler interrupted this call and it restarts"

@@ -829,6 +829,56 @@ static long _shim_openHosts(long nr, const long* a) {
 }
 
 /* Native descriptor calls that must keep the /dev/urandom mark in step. */
+/* fcntl's owner commands: the kernel knows native pids, the program virtual ones; umbra
+ * translates (UMBRA_SYSCALL_OWNER_PID). F_SETOWN_EX names a process (F_OWNER_PID) or, refused
+ * like a negative F_SETOWN, a thread or a group. */
+static long _shim_fcntlOwner(const long* a) {
+    long args[6] = {a[0], a[1], a[2], 0, 0, 0};
+    struct f_owner_ex ex;
+    if (a[1] == F_SETOWN && (int)a[2] != 0) {
+        long tr[6] = {(int)a[2], 1, 0, 0, 0, 0};
+        args[2] = shim_ipcSyscall(UMBRA_SYSCALL_OWNER_PID, tr);
+        if (args[2] < 0) {
+            return args[2];
+        }
+    } else if (a[1] == F_SETOWN_EX) {
+        if (a[2] == 0) {
+            return -EFAULT;
+        }
+        ex = *(const struct f_owner_ex*)a[2];
+        if (ex.pid != 0) {
+            long tr[6] = {ex.type == F_OWNER_PID ? ex.pid : -1, 1, 0, 0, 0, 0};
+            long native = shim_ipcSyscall(UMBRA_SYSCALL_OWNER_PID, tr);
+            if (native < 0) {
+                return native;
+            }
+            ex.pid = (pid_t)native;
+        }
+        args[2] = (long)&ex;
+    } else if (a[1] == F_GETOWN_EX) {
+        if (a[2] == 0) {
+            return -EFAULT;
+        }
+        args[2] = (long)&ex;
+    }
+    long rv = _shim_native(SYS_fcntl, args);
+    if (rv < 0) {
+        return rv;
+    }
+    if (a[1] == F_GETOWN && rv > 0) {
+        long tr[6] = {rv, 0, 0, 0, 0, 0};
+        return shim_ipcSyscall(UMBRA_SYSCALL_OWNER_PID, tr);
+    }
+    if (a[1] == F_GETOWN_EX) {
+        if (ex.pid > 0) {
+            long tr[6] = {ex.pid, 0, 0, 0, 0, 0};
+            ex.pid = (pid_t)shim_ipcSyscall(UMBRA_SYSCALL_OWNER_PID, tr);
+        }
+        *(struct f_owner_ex*)a[2] = ex;
+    }
+    return rv;
+}
+
 static long _shim_fdCall(long nr, const long* a) {
     if (nr == SYS_open || nr == SYS_openat || nr == SYS_creat || nr == SYS_openat2) {
         bool random =
@@ -956,6 +1006,10 @@ static long _shim_fdCall(long nr, const long* a) {
         case SYS_dup2:
         case SYS_dup3:
         case SYS_fcntl: {
+            if (nr == SYS_fcntl && (a[1] == F_SETOWN || a[1] == F_GETOWN ||
+                                    a[1] == F_SETOWN_EX || a[1] == F_GETOWN_EX)) {
+                return _shim_fcntlOwner(a);
+            }
             bool dupfd = nr != SYS_fcntl || a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC;
             bool was = _shim_isRandomFd(a[0]);
             long rv = _shim_native(nr, a);

@@ -90,6 +90,7 @@ SyscallReturn syscall_dispatch(SyscallContext* ctx) {
         case UMBRA_SYSCALL_SOCKET_CLOSE: return syscallhandler_umbraSocketClose(ctx);
         case UMBRA_SYSCALL_UNIX_BOUND: return syscallhandler_umbraUnixBound(ctx);
         case UMBRA_SYSCALL_UNIX_VPID: return syscallhandler_umbraUnixVpid(ctx);
+        case UMBRA_SYSCALL_OWNER_PID: return syscallhandler_umbraOwnerPid(ctx);
         default: break;
     }
     if (nr < 0 || nr >= SYSCALL_NUMBER_LIMIT) {

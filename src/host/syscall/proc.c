@@ -632,6 +632,41 @@ SyscallReturn syscallhandler_setns(SyscallContext* ctx) {
 /* pidfd_open(pid, flags): umbra answers the native pid of the virtual one, and the shim opens the
  * pidfd on it natively (a real pidfd: poll sees the process end). umbra notes its pidfs inode, so
  * waitid(P_PIDFD) still names the process once its native one is gone. */
+/* UMBRA_SYSCALL_OWNER_PID (pid, to_native): the owner fcntl(F_SETOWN) gives a descriptor (the
+ * process SIGIO and SIGURG go to) is a pid the kernel must know, and F_GETOWN's answer one the
+ * program must know. A process of the host: its native pid (-ESRCH for none, as Linux); a process
+ * group (negative) or a thread (F_OWNER_TID) cannot be named natively, as umbra's groups are
+ * virtual: -EINVAL with one warning. Back: the virtual pid of a native one (0 stays 0). */
+SyscallReturn syscallhandler_umbraOwnerPid(SyscallContext* ctx) {
+    static int warned;
+    int64_t pid = (int32_t)ctx->args[0];
+    if (ctx->args[1] == 0) {
+        if (pid <= 0) {
+            return syscall_done(pid);
+        }
+        for (size_t i = 0; i < host_getProcessCount(ctx->host); i++) {
+            Process* p = host_getProcess(ctx->host, i);
+            if (process_getNativePid(p) == pid) {
+                return syscall_done(process_getVirtualPid(p));
+            }
+        }
+        return syscall_done(0);
+    }
+    if (pid <= 0) {
+        if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+            log_warning("process '%s': fcntl(F_SETOWN) to a process group or a thread is not "
+                        "supported (EINVAL); further uses are not reported",
+                        process_getName(ctx->process));
+        }
+        return syscall_done(-EINVAL);
+    }
+    Process* target = host_lookupProcess(ctx->host, (int32_t)pid);
+    if (target == NULL || process_isZombie(target)) {
+        return syscall_done(-ESRCH);
+    }
+    return syscall_done(process_getNativePid(target));
+}
+
 SyscallReturn syscallhandler_pidfd_open(SyscallContext* ctx) {
     int64_t pid = (int32_t)ctx->args[0];
     uint32_t flags = (uint32_t)ctx->args[1];

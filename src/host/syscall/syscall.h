@@ -88,6 +88,7 @@ SyscallReturn syscallhandler_umbraSignalfdRead(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraSigreturn(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraSocketIoctl(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraSocketClose(SyscallContext* ctx);
+SyscallReturn syscallhandler_umbraOwnerPid(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraUnixBound(SyscallContext* ctx);
 SyscallReturn syscallhandler_umbraUnixVpid(SyscallContext* ctx);
 

@@ -455,6 +455,39 @@ static void test_shared_table(void) {
     close(mine);
 }
 
+/* fcntl's owner (the process SIGIO and SIGURG would go to): set and read back as pids of this
+ * process and of a child, F_SETOWN_EX with F_OWNER_PID, ESRCH for a process that does not exist.
+ * (Under umbra the pids are virtual and the kernel is given native ones.) */
+static void test_owner(void) {
+    int p[2];
+    ASSERT(pipe(p) == 0);
+    CHECK_EQ_LL(fcntl(p[0], F_GETOWN), 0);
+    CHECK(fcntl(p[0], F_SETOWN, getpid()) == 0);
+    CHECK_EQ_LL(fcntl(p[0], F_GETOWN), getpid());
+    pid_t child = fork();
+    ASSERT(child >= 0);
+    if (child == 0) {
+        char c;
+        _exit(read(p[0], &c, 1) == 1 ? 0 : 1); /* until the parent writes */
+    }
+    CHECK(fcntl(p[0], F_SETOWN, child) == 0);
+    CHECK_EQ_LL(fcntl(p[0], F_GETOWN), child);
+    struct f_owner_ex ex = {.type = F_OWNER_PID, .pid = getpid()};
+    CHECK(fcntl(p[0], F_SETOWN_EX, &ex) == 0);
+    memset(&ex, 0, sizeof(ex));
+    CHECK(fcntl(p[0], F_GETOWN_EX, &ex) == 0);
+    CHECK(ex.type == F_OWNER_PID && ex.pid == getpid());
+    CHECK_ERRNO(fcntl(p[0], F_SETOWN, 999999), ESRCH);
+    CHECK(fcntl(p[0], F_SETOWN, 0) == 0);
+    CHECK_EQ_LL(fcntl(p[0], F_GETOWN), 0);
+    CHECK(write(p[1], "x", 1) == 1);
+    int status;
+    CHECK(waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(int argc, char** argv) {
     if (argc >= 4 && strcmp(argv[1], "exec-check") == 0) {
         return exec_check(argc, argv);
@@ -467,6 +500,7 @@ int main(int argc, char** argv) {
     test_nofile_limit();
     test_high_numbers();
     test_shared_table();
+    test_owner();
     test_done();
     return 0;
 }
