@@ -494,6 +494,20 @@ static long _shim_nativeSocketIo(long nr, const long* a) {
     }
 }
 
+/* A call to umbra made with the program's temporary signal mask `mask` in force natively (minus
+ * SIGSYS, which the shim needs), as ppoll, pselect6 and sigsuspend install it: a signal it lets
+ * through can run its handler while umbra parks the thread; the old mask comes back after. */
+static long _shim_ipcUnderMask(long nr, const long* args, uint64_t mask) {
+    uint64_t temp = mask & ~(1ULL << (SIGSYS - 1));
+    uint64_t old = 0;
+    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&temp, (long)&old, 8, 0, 0);
+    shim_thread.temp_mask_depth++;
+    long rv = shim_ipcSyscall(nr, args);
+    shim_thread.temp_mask_depth--;
+    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
+    return rv;
+}
+
 /* Parks the thread in the simulator until one of `fds` is ready or `timeout_ns` (simulated; -1:
  * none) has passed, with signal mask `*mask` in force meanwhile if mask is not NULL (natively
  * too, until any signal it lets through has been handled). Returns 0 or -EINTR. */
@@ -502,14 +516,7 @@ static long _shim_nativeWait(struct pollfd* fds, long n, long timeout_ns, const 
     if (mask == NULL) {
         return shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
     }
-    uint64_t temp = *mask & ~(1ULL << (SIGSYS - 1));
-    uint64_t old = 0;
-    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&temp, (long)&old, 8, 0, 0);
-    shim_thread.temp_mask_depth++;
-    long rv = shim_ipcSyscall(UMBRA_SYSCALL_NATIVE_WAIT, args);
-    shim_thread.temp_mask_depth--;
-    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
-    return rv;
+    return _shim_ipcUnderMask(UMBRA_SYSCALL_NATIVE_WAIT, args, *mask);
 }
 
 static void _shim_yield(void) {
@@ -1578,14 +1585,7 @@ static long _shim_sigsuspend(const long* a) {
     if (a[1] != 8) {
         return -EINVAL;
     }
-    uint64_t mask = *(const uint64_t*)a[0] & ~SHIM_SIGSYS_BIT;
-    uint64_t old = 0;
-    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, (long)&old, 8, 0, 0);
-    shim_thread.temp_mask_depth++;
-    long rv = shim_ipcSyscall(SYS_rt_sigsuspend, a);
-    shim_thread.temp_mask_depth--;
-    shim_rawSyscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
-    return rv;
+    return _shim_ipcUnderMask(SYS_rt_sigsuspend, a, *(const uint64_t*)a[0]);
 }
 
 static long _shim_sigaction(const long* a) {
