@@ -77,16 +77,25 @@ static void _tcpsocket_ref(TcpSocket* s) {
     s->refs++;
 }
 
-static void _tcpsocket_unregister(TcpSocket* s) {
-    TcpTable* t = _tcp_table(s->host);
+/* Out of the connection table (its four-tuple is free again). */
+static void _tcpsocket_unhash(TcpSocket* s) {
     if (s->registered) {
-        g_hash_table_remove(t->conns, &s->key);
+        g_hash_table_remove(_tcp_table(s->host)->conns, &s->key);
         s->registered = false;
     }
+}
+
+/* Out of the bound list (its port is free again). */
+static void _tcpsocket_unbind(TcpSocket* s) {
     if (s->bound) {
-        g_ptr_array_remove(t->bound, s); /* keeps the order of the others */
+        g_ptr_array_remove(_tcp_table(s->host)->bound, s); /* keeps the order of the others */
         s->bound = false;
     }
+}
+
+static void _tcpsocket_unregister(TcpSocket* s) {
+    _tcpsocket_unhash(s);
+    _tcpsocket_unbind(s);
 }
 
 static void _tcpsocket_unref(TcpSocket* s) {
@@ -102,17 +111,21 @@ static void _tcpsocket_unrefTask(void* data) {
     _tcpsocket_unref(data);
 }
 
-/* The engine is done with the connection: it leaves the tables now, and is freed once no event
- * refers to it (not from inside the engine's call). */
-static void _tcpsocket_finish(Host* host, void* object, void* argument) {
-    (void)host;
-    (void)argument;
-    TcpSocket* s = object;
+/* The connection is over: out of the tables, and its own reference dropped (it is freed once no
+ * event refers to it). */
+static void _tcpsocket_drop(TcpSocket* s) {
     _tcpsocket_unregister(s);
     if (!s->released) {
         s->released = true;
-        _tcpsocket_unref(s); /* the connection's own reference */
+        _tcpsocket_unref(s);
     }
+}
+
+/* The engine released the connection (not dropped from inside the engine's call). */
+static void _tcpsocket_finish(Host* host, void* object, void* argument) {
+    (void)host;
+    (void)argument;
+    _tcpsocket_drop(object);
 }
 
 static void _tcpsocket_released(void* owner) {
@@ -139,6 +152,18 @@ static void _tcpsocket_output(void* owner, Packet* seg) {
     netstack_sendFrom(stack, s->tx, seg, host_getCurrentTime(s->host));
 }
 
+static void _tcpsocket_timerFired(Host* host, void* object, void* argument);
+
+/* The timer event at `when` (the engine's deadline), holding a reference. */
+static void _tcpsocket_scheduleTimer(TcpSocket* s, SimTime when) {
+    s->timer_at = when;
+    Task* task = task_new(_tcpsocket_timerFired, s, (void*)(uintptr_t)when, _tcpsocket_unrefTask,
+                          NULL);
+    _tcpsocket_ref(s);
+    host_scheduleTaskAtTime(s->host, task, when);
+    task_unref(task);
+}
+
 static void _tcpsocket_timerFired(Host* host, void* object, void* argument) {
     TcpSocket* s = object;
     SimTime at = (SimTime)(uintptr_t)argument;
@@ -154,12 +179,7 @@ static void _tcpsocket_timerFired(Host* host, void* object, void* argument) {
      * event is scheduled now. */
     if (s->timer_want != SIMTIME_INVALID && s->timer_want > now &&
         (s->timer_at == SIMTIME_INVALID || s->timer_want < s->timer_at)) {
-        s->timer_at = s->timer_want;
-        Task* task = task_new(_tcpsocket_timerFired, s, (void*)(uintptr_t)s->timer_want,
-                              _tcpsocket_unrefTask, NULL);
-        _tcpsocket_ref(s);
-        host_scheduleTaskAtTime(host, task, s->timer_want);
-        task_unref(task);
+        _tcpsocket_scheduleTimer(s, s->timer_want);
     }
 }
 
@@ -170,15 +190,7 @@ static void _tcpsocket_armTimer(void* owner, SimTime when) {
         return; /* the event already scheduled comes first and re-arms */
     }
     SimTime now = host_getCurrentTime(s->host);
-    if (when < now) {
-        when = now;
-    }
-    s->timer_at = when;
-    Task* task = task_new(_tcpsocket_timerFired, s, (void*)(uintptr_t)when, _tcpsocket_unrefTask,
-                          NULL);
-    _tcpsocket_ref(s);
-    host_scheduleTaskAtTime(s->host, task, when);
-    task_unref(task);
+    _tcpsocket_scheduleTimer(s, when < now ? now : when);
 }
 
 /* The placeholder shows the socket's poll events (emulated_fd.h); blocked calls and native
@@ -218,12 +230,9 @@ static void _tcpsocket_changedCb(void* owner) {
     TcpSocket* s = owner;
     if (tcp_state(s->conn) == TCP_ST_CLOSE && s->registered && s->efd != NULL) {
         /* Reset or timed out: the tuple is free again; a port not bound explicitly too. */
-        TcpTable* t = _tcp_table(s->host);
-        g_hash_table_remove(t->conns, &s->key);
-        s->registered = false;
-        if (s->bound && !s->port_locked) {
-            g_ptr_array_remove(t->bound, s);
-            s->bound = false;
+        _tcpsocket_unhash(s);
+        if (!s->port_locked) {
+            _tcpsocket_unbind(s);
         }
     }
     _tcpsocket_publish(s);
@@ -299,12 +308,7 @@ static void _tcpsocket_userClose(void* object) {
     s->efd = NULL;
     TcpState st = tcp_state(s->conn);
     if ((st == TCP_ST_CLOSE && !s->registered) || host_isTearingDown(s->host)) {
-        /* Never connected (or already reset): nothing for the engine to finish. */
-        _tcpsocket_unregister(s);
-        if (!s->released) {
-            s->released = true;
-            _tcpsocket_unref(s);
-        }
+        _tcpsocket_drop(s); /* never connected (or reset): nothing for the engine to finish */
         return;
     }
     tcp_close(s->conn, host_getCurrentTime(s->host));
@@ -470,8 +474,7 @@ int tcpsocket_connect(TcpSocket* s, NetAddr peer, SimTime now) {
     _tcpsocket_register(s);
     int rv = tcp_connect(s->conn, now);
     if (rv != 0) {
-        g_hash_table_remove(t->conns, &s->key);
-        s->registered = false;
+        _tcpsocket_unhash(s);
     }
     return rv;
 }

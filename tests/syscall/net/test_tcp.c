@@ -245,6 +245,55 @@ static void test_connect_accept(void) {
     close(l);
 }
 
+static long long now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* SO_RCVTIMEO bounds a blocking receive (EAGAIN after it, 100 ms exactly under umbra); MSG_TRUNC
+ * discards what it would read; keepalive parameters and TCP_USER_TIMEOUT read back (Linux's
+ * defaults first: 7200 s, 75 s, 9 probes). */
+static void test_timeouts_and_keepalive(void) {
+    uint16_t port;
+    int l = listener(&port);
+    int c = connect_to(port);
+    int s = accept(l, NULL, NULL);
+    ASSERT(s >= 0);
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+    CHECK(setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
+    struct timeval back;
+    socklen_t len = sizeof(back);
+    CHECK(getsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &back, &len) == 0);
+    CHECK(back.tv_sec == 0 && back.tv_usec == 100000);
+    char buf[16];
+    long long t0 = now_ns();
+    CHECK_ERRNO(recv(c, buf, sizeof(buf), 0), EAGAIN);
+    long long waited = now_ns() - t0;
+    CHECK(waited >= 100000000LL);
+    if (running_in_sim()) {
+        CHECK_EQ_LL(waited, 100000000LL);
+    }
+    CHECK_EQ_LL(send(s, "abcdef", 6, 0), 6);
+    CHECK_EQ_LL(recv(c, buf, 4, MSG_TRUNC | MSG_WAITALL), 4); /* discarded, not copied */
+    CHECK_EQ_LL(recv(c, buf, sizeof(buf), 0), 2);
+    CHECK(memcmp(buf, "ef", 2) == 0);
+    CHECK_EQ_LL(getint(c, IPPROTO_TCP, TCP_KEEPIDLE), 7200);
+    CHECK_EQ_LL(getint(c, IPPROTO_TCP, TCP_KEEPINTVL), 75);
+    CHECK_EQ_LL(getint(c, IPPROTO_TCP, TCP_KEEPCNT), 9);
+    int v = 30;
+    CHECK(setsockopt(c, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v)) == 0);
+    CHECK_EQ_LL(getint(c, IPPROTO_TCP, TCP_KEEPIDLE), 30);
+    v = 0;
+    CHECK_ERRNO(setsockopt(c, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof(v)), EINVAL);
+    v = 5000;
+    CHECK(setsockopt(c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)) == 0);
+    CHECK_EQ_LL(getint(c, IPPROTO_TCP, TCP_USER_TIMEOUT), 5000);
+    close(s);
+    close(c);
+    close(l);
+}
+
 static volatile sig_atomic_t got_sigpipe;
 static void on_sigpipe(int sig) {
     (void)sig;
@@ -385,6 +434,7 @@ int main(void) {
     test_refused();
     test_connect_accept();
     test_reset();
+    test_timeouts_and_keepalive();
     test_bulk();
     test_sendfile();
     test_done();
